@@ -1,0 +1,1 @@
+"""Array routines NumPy does not provide, written on NumPy."""

@@ -1,0 +1,65 @@
+"""Global switch for recording the autograd graph (`no_grad`, `enable_grad`)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    """Return True when operations record the graph needed for `backward`."""
+    return _grad_enabled
+
+
+def set_grad_enabled(mode: bool) -> None:
+    """Turn graph recording on or off for the whole process."""
+    global _grad_enabled
+    _grad_enabled = bool(mode)
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode and restores it on exit."""
+
+    _mode: bool
+
+    def __enter__(self) -> None:
+        self._previous = is_grad_enabled()
+        set_grad_enabled(self._mode)
+
+    def __exit__(self, *exc: object) -> None:
+        set_grad_enabled(self._previous)
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = is_grad_enabled()
+            set_grad_enabled(mode)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                set_grad_enabled(previous)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):  # noqa: N801 - PyTorch's public name
+    """Disable graph recording.
+
+    >>> with lucid.no_grad():
+    ...     y = model(x)   # y.requires_grad is False
+    """
+
+    _mode = False
+
+
+class enable_grad(_GradMode):  # noqa: N801 - PyTorch's public name
+    """Re-enable graph recording inside a `no_grad` region."""
+
+    _mode = True

@@ -1,0 +1,323 @@
+"""Elementwise primitives: arithmetic, math functions, comparisons-free selection.
+
+Backward returns gradients in the broadcast output shape; the engine sums them back to
+each input's shape.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from lucid._kernels.special import erf as _erf_array
+from lucid.autograd.function import Function
+from lucid.tensor import ArrayLike, Tensor, as_tensor
+
+# ---- arithmetic ------------------------------------------------------------------------
+
+
+class Add(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a + b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return grad, grad
+
+
+class Sub(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a - b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return grad, -grad
+
+
+class Mul(Function):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return grad * self.b, grad * self.a
+
+
+class Div(Function):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        grad_a = grad / self.b
+        return grad_a, -grad_a * self.a / self.b
+
+
+class Pow(Function):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        self.out = a**b
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        grad_a = grad * self.b * self.a ** (self.b - 1)
+        if not self.parents[1].requires_grad:
+            return grad_a, None
+        # d(a^b)/db = a^b log(a), defined only where a > 0 (0 elsewhere, as PyTorch gives for a = 0).
+        safe_log = np.log(np.where(self.a > 0, self.a, 1))
+        return grad_a, grad * self.out * safe_log
+
+
+class Neg(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return -a
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (-grad,)
+
+
+# ---- math functions --------------------------------------------------------------------
+
+
+class Exp(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.out = np.exp(a)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * self.out,)
+
+
+class Log(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return np.log(a)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad / self.a,)
+
+
+class Sqrt(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad / (2 * self.out),)
+
+
+class Abs(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return np.abs(a)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * np.sign(self.a),)
+
+
+class Tanh(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.out = np.tanh(a)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * (1 - self.out * self.out),)
+
+
+class Sigmoid(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        # exp of a non-positive number only, so large |a| neither overflows nor warns.
+        e = np.exp(-np.abs(a))
+        self.out = np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+        return self.out
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * self.out * (1 - self.out),)
+
+
+class Erf(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return _erf_array(a)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * (2 / math.sqrt(math.pi)) * np.exp(-self.a * self.a),)
+
+
+class Relu(Function):
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.mask = a > 0
+        return a * self.mask
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * self.mask,)
+
+
+class Clip(Function):
+    def forward(self, a: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
+        out = np.clip(a, low, high)
+        # Gradient flows where the value was not clipped (inclusive bounds, as PyTorch's clamp).
+        self.inside = np.ones(a.shape, dtype=bool)
+        if low is not None:
+            self.inside &= a >= low
+        if high is not None:
+            self.inside &= a <= high
+        return out.astype(a.dtype, copy=False)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad * self.inside,)
+
+
+class Maximum(Function):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        return np.maximum(a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Ties share the gradient equally, as PyTorch does.
+        share_a = (self.a > self.b) + 0.5 * (self.a == self.b)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Minimum(Function):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        return np.minimum(a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        share_a = (self.a < self.b) + 0.5 * (self.a == self.b)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Where(Function):
+    def forward(self, condition: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.condition = condition
+        return np.where(condition, a, b)
+
+    def backward(self, grad: np.ndarray) -> tuple[None, np.ndarray, np.ndarray]:
+        zero = np.zeros((), dtype=grad.dtype)
+        return None, np.where(self.condition, grad, zero), np.where(self.condition, zero, grad)
+
+
+class Cast(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        self.source = a.dtype
+        return a.astype(dtype)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None]:
+        return (grad.astype(self.source) if self.source.kind == "f" else None,)
+
+
+# ---- functional spellings --------------------------------------------------------------
+
+
+def _pair(a: ArrayLike, b: ArrayLike) -> tuple[Tensor, Tensor]:
+    """Lift a Python scalar on either side to a tensor of the other side's dtype."""
+    if isinstance(a, Tensor):
+        b = as_tensor(b, like=a)
+    else:
+        b = as_tensor(b)
+        a = as_tensor(a, like=b)
+    _check_broadcast(a, b)
+    return a, b
+
+
+def _check_broadcast(a: Tensor, b: Tensor) -> None:
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+
+
+def add(a: ArrayLike, b: ArrayLike) -> Tensor:
+    return Add.apply(*_pair(a, b))
+
+
+def sub(a: ArrayLike, b: ArrayLike) -> Tensor:
+    return Sub.apply(*_pair(a, b))
+
+
+def mul(a: ArrayLike, b: ArrayLike) -> Tensor:
+    return Mul.apply(*_pair(a, b))
+
+
+def div(a: ArrayLike, b: ArrayLike) -> Tensor:
+    return Div.apply(*_pair(a, b))
+
+
+def pow(a: ArrayLike, b: ArrayLike) -> Tensor:  # noqa: A001 - mirrors torch.pow
+    return Pow.apply(*_pair(a, b))
+
+
+def neg(a: Tensor) -> Tensor:
+    return Neg.apply(a)
+
+
+def exp(a: Tensor) -> Tensor:
+    return Exp.apply(as_tensor(a))
+
+
+def log(a: Tensor) -> Tensor:
+    return Log.apply(as_tensor(a))
+
+
+def sqrt(a: Tensor) -> Tensor:
+    return Sqrt.apply(as_tensor(a))
+
+
+def abs(a: Tensor) -> Tensor:  # noqa: A001 - mirrors torch.abs
+    return Abs.apply(as_tensor(a))
+
+
+def tanh(a: Tensor) -> Tensor:
+    return Tanh.apply(as_tensor(a))
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    return Sigmoid.apply(as_tensor(a))
+
+
+def erf(a: Tensor) -> Tensor:
+    return Erf.apply(as_tensor(a))
+
+
+def relu(a: Tensor) -> Tensor:
+    return Relu.apply(as_tensor(a))
+
+
+def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    if min is None and max is None:
+        raise ValueError("clip needs at least one of min and max")
+    return Clip.apply(as_tensor(a), low=min, high=max)
+
+
+def maximum(a: ArrayLike, b: ArrayLike) -> Tensor:
+    return Maximum.apply(*_pair(a, b))
+
+
+def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
+    return Minimum.apply(*_pair(a, b))
+
+
+def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
+    """Pick `a` where `condition` holds, else `b` (all three broadcast together)."""
+    cond = as_tensor(condition)
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where() needs a bool condition, got dtype {cond.dtype}")
+    a, b = _pair(a, b)
+    _check_broadcast(cond, a)
+    _check_broadcast(cond, b)
+    return Where.apply(cond, a, b)
+
+
+def cast(a: Tensor, dtype: np.dtype) -> Tensor:
+    if a.dtype == dtype:
+        return a
+    return Cast.apply(a, dtype=dtype)

@@ -1,0 +1,239 @@
+"""Shape primitives: reshape, transpose, broadcast, indexing, padding, concatenation.
+
+Everything else that only moves data (flatten, squeeze, swapaxes, split, stack, ...) is
+composed from these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from lucid.autograd.function import Function
+from lucid.tensor import Tensor, _unwrap_index, as_tensor, shape_arg
+
+# ---- primitives ------------------------------------------------------------------------
+
+
+class Reshape(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        self.shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad.reshape(self.shape),)
+
+
+class Transpose(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+        self.axes = axes
+        return a.transpose(axes)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad.transpose(np.argsort(self.axes)),)
+
+
+class BroadcastTo(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return np.broadcast_to(a, shape)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad,)  # the engine sums the broadcast axes away
+
+
+class GetItem(Function):
+    """`a[index]` for basic and advanced (integer/boolean array) indexes."""
+
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, index: Any) -> np.ndarray:
+        self.shape, self.dtype, self.index = a.shape, a.dtype, index
+        return a[index]
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros(self.shape, dtype=self.dtype)
+        # add.at scatter-adds, so an element picked twice (e.g. biases[:, idxs]) gets both gradients.
+        np.add.at(full, self.index, grad)
+        return (full,)
+
+
+class Pad(Function):
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray, widths: tuple[tuple[int, int], ...], value: float) -> np.ndarray:
+        self.crop = tuple(slice(before, before + size) for (before, _), size in zip(widths, a.shape, strict=True))
+        return np.pad(a, widths, mode="constant", constant_values=value)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad[self.crop],)
+
+
+class Concatenate(Function):
+    reads_inputs = False
+
+    def forward(self, *arrays: np.ndarray, axis: int) -> np.ndarray:
+        self.axis = axis
+        self.bounds = np.cumsum([a.shape[axis] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.split(grad, self.bounds, axis=self.axis))
+
+
+# ---- functional spellings --------------------------------------------------------------
+
+
+def _axis(axis: int, ndim: int, shape: tuple[int, ...]) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an int, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for a tensor of shape {shape} ({ndim} dimensions)")
+    return int(axis) % ndim
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    target = shape_arg(shape)
+    known = [s for s in target if s != -1]
+    if target.count(-1) > 1 or any(s < -1 for s in target):
+        raise ValueError(f"cannot reshape a tensor of shape {a.shape} into {target}: at most one -1, no other negatives")
+    count = int(np.prod(known)) if known else 1
+    if (-1 in target and (count == 0 or a.size % count)) or (-1 not in target and count != a.size):
+        raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({a.size} elements) into {target}")
+    if target == a.shape:
+        return a
+    return Reshape.apply(a, shape=target)
+
+
+def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
+    """Permute axes (reverse them when `axes` is None), as `np.transpose`."""
+    if axes is None:
+        order = tuple(reversed(range(a.ndim)))
+    else:
+        order = tuple(_axis(ax, a.ndim, a.shape) for ax in axes)
+        if sorted(order) != list(range(a.ndim)):
+            raise ValueError(f"axes {tuple(axes)} are not a permutation of the {a.ndim} axes of shape {a.shape}")
+    return Transpose.apply(a, axes=order)
+
+
+def swapaxes(a: Tensor, axis1: int, axis2: int) -> Tensor:
+    order = list(range(a.ndim))
+    i, j = _axis(axis1, a.ndim, a.shape), _axis(axis2, a.ndim, a.shape)
+    order[i], order[j] = order[j], order[i]
+    return Transpose.apply(a, axes=tuple(order))
+
+
+def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
+    if a.ndim == 0:
+        return reshape(a, 1)
+    start, end = _axis(start_axis, a.ndim, a.shape), _axis(end_axis, a.ndim, a.shape)
+    if start > end:
+        raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} for shape {a.shape}")
+    merged = int(np.prod(a.shape[start : end + 1]))
+    return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1 :])
+
+
+def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
+    if axis is None:
+        return reshape(a, tuple(s for s in a.shape if s != 1))
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    drop = {_axis(ax, a.ndim, a.shape) for ax in axes}
+    # Like PyTorch, an axis whose size is not 1 is left alone.
+    return reshape(a, tuple(s for i, s in enumerate(a.shape) if not (i in drop and s == 1)))
+
+
+def unsqueeze(a: Tensor, axis: int) -> Tensor:
+    position = _axis(axis, a.ndim + 1, a.shape)
+    return reshape(a, a.shape[:position] + (1,) + a.shape[position:])
+
+
+def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
+    target = shape_arg(shape)
+    try:
+        np.broadcast_shapes(a.shape, target)
+        if np.broadcast_shapes(a.shape, target) != target:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"cannot broadcast a tensor of shape {a.shape} to {target}") from None
+    if target == a.shape:
+        return a
+    return BroadcastTo.apply(a, shape=target)
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    index = _unwrap_index(index)
+    try:
+        np.empty(a.shape, dtype=np.bool_)[index]  # validate cheaply: same rules, tiny dtype
+    except IndexError as exc:
+        raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}") from None
+    return GetItem.apply(a, index=index)
+
+
+def pad(a: Tensor, pad_width: Sequence[Any], value: float = 0.0) -> Tensor:
+    """Constant padding; `pad_width` as in `np.pad`: one (before, after) pair per axis."""
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
+    if (widths < 0).any():
+        raise ValueError(f"pad widths must be non-negative, got {pad_width!r}")
+    return Pad.apply(a, widths=tuple(tuple(int(v) for v in row) for row in widths), value=value)
+
+
+def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    parts = [as_tensor(t) for t in tensors]
+    if not parts:
+        raise ValueError("concatenate needs at least one tensor")
+    first = parts[0]
+    ax = _axis(axis, first.ndim, first.shape)
+    for i, t in enumerate(parts[1:], start=1):
+        if t.ndim != first.ndim or t.shape[:ax] + t.shape[ax + 1 :] != first.shape[:ax] + first.shape[ax + 1 :]:
+            raise ValueError(
+                f"concatenate along axis {axis}: tensor {i} has shape {t.shape}, tensor 0 has {first.shape}; "
+                "all other axes must match"
+            )
+    return Concatenate.apply(*parts, axis=ax)
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    parts = [as_tensor(t) for t in tensors]
+    if not parts:
+        raise ValueError("stack needs at least one tensor")
+    for i, t in enumerate(parts[1:], start=1):
+        if t.shape != parts[0].shape:
+            raise ValueError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has {parts[0].shape}")
+    return concatenate([unsqueeze(t, axis) for t in parts], axis=axis)
+
+
+def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list[Tensor]:
+    """Split along `axis`: an int is the size of each piece (PyTorch's `split`), a list the sizes."""
+    ax = _axis(axis, a.ndim, a.shape)
+    length = a.shape[ax]
+    if isinstance(sizes_or_count, int):
+        if sizes_or_count <= 0:
+            raise ValueError(f"split size must be positive, got {sizes_or_count}")
+        sizes = [sizes_or_count] * (length // sizes_or_count)
+        if length % sizes_or_count:
+            sizes.append(length % sizes_or_count)
+    else:
+        sizes = [int(s) for s in sizes_or_count]
+        if sum(sizes) != length or any(s < 0 for s in sizes):
+            raise ValueError(f"split sizes {sizes} do not add up to {length} (axis {axis} of shape {a.shape})")
+    pieces, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * ax + (slice(start, start + size),)
+        pieces.append(getitem(a, index))
+        start += size
+    return pieces
+
+
+def chunk(a: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
+    """Split into `chunks` pieces of equal size (the last may be smaller), as PyTorch's `chunk`."""
+    if chunks <= 0:
+        raise ValueError(f"chunk count must be positive, got {chunks}")
+    length = a.shape[_axis(axis, a.ndim, a.shape)]
+    return split(a, max(-(-length // chunks), 1), axis=axis)

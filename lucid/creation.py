@@ -1,0 +1,124 @@
+"""Functions that make new tensors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lucid import dtypes
+from lucid import random as _random
+from lucid.tensor import ArrayLike, Tensor, shape_arg
+
+
+def _float_dtype(dtype: dtypes.DTypeLike) -> np.dtype:
+    return dtypes.DEFAULT_FLOAT if dtype is None else dtypes.resolve(dtype)
+
+
+def _check_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    if any(s < 0 for s in shape):
+        raise ValueError(f"shape {shape} has a negative size")
+    return shape
+
+
+def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array)
+    t.requires_grad = requires_grad
+    return t
+
+
+def tensor(data: ArrayLike, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of `data` (floats become float32 unless `dtype` says otherwise)."""
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def zeros(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    return _new(np.zeros(_check_shape(shape_arg(shape)), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def ones(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    return _new(np.ones(_check_shape(shape_arg(shape)), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def full(shape: Any, fill_value: float, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    size = shape_arg((shape,) if isinstance(shape, int) else (tuple(shape),))
+    if dtype is None:
+        dtype = np.int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) else None
+        dtype = np.bool_ if isinstance(fill_value, bool) else dtype
+    return _new(np.full(_check_shape(size), fill_value, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    return _new(np.zeros(t.shape, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    return _new(np.ones(t.shape, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad)
+
+
+def arange(
+    start: float, end: float | None = None, step: float = 1, dtype: dtypes.DTypeLike = None, requires_grad: bool = False
+) -> Tensor:
+    """Values from `start` to `end` (exclusive); integers give int64, any float gives float32."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange step must not be zero")
+    if dtype is None:
+        integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if integral else dtypes.DEFAULT_FLOAT
+    return _new(np.arange(start, end, step).astype(dtypes.resolve(dtype)), requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise ValueError(f"linspace steps must be non-negative, got {steps}")
+    return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randn(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples."""
+    size = _check_shape(shape_arg(shape))
+    return _new(_random.generator().standard_normal(size).astype(_float_dtype(dtype)), requires_grad)
+
+
+def rand(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    size = _check_shape(shape_arg(shape))
+    return _new(_random.generator().random(size).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Any = (), dtype: dtypes.DTypeLike = None) -> Tensor:
+    """Integers in [low, high) (or [0, low) when `high` is None), as int64."""
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise ValueError(f"randint needs low < high, got low={low}, high={high}")
+    shape = _check_shape(shape_arg((size,) if isinstance(size, int) else (tuple(size),)))
+    values = _random.generator().integers(low, high, size=shape)
+    return _new(values.astype(np.int64 if dtype is None else dtypes.resolve(dtype)), False)
+
+
+def meshgrid(*tensors: Tensor, indexing: str = "ij") -> list[Tensor]:
+    """Coordinate grids; `indexing="ij"` (PyTorch's default) or `"xy"` (NumPy's)."""
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid indexing must be 'ij' or 'xy', got {indexing!r}")
+    from lucid.autograd.ops.shape import broadcast_to, reshape
+
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for t in tensors:
+        if t.ndim != 1:
+            raise ValueError(f"meshgrid takes 1-D tensors, got shape {t.shape}")
+    sizes = [t.shape[0] for t in tensors]
+    if indexing == "xy" and len(tensors) >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    grids = []
+    for i, t in enumerate(tensors):
+        axis = i
+        if indexing == "xy" and len(tensors) >= 2 and i < 2:
+            axis = 1 - i
+        view = [1] * len(tensors)
+        view[axis] = t.shape[0]
+        grids.append(broadcast_to(reshape(t, tuple(view)), tuple(sizes)))
+    return grids

@@ -1,0 +1,258 @@
+"""`Tensor`: a NumPy array plus what reverse-mode autograd needs.
+
+A Tensor holds its array in `_data`. Arrays are computed from other tensors only in
+`Function.apply` (lucid/autograd/function.py); the methods here are thin spellings of the
+ops in lucid/autograd/ops/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lucid import dtypes
+from lucid.autograd.grad_mode import is_grad_enabled
+
+if TYPE_CHECKING:
+    from lucid.autograd.function import Function
+
+Scalar = int | float | bool
+ArrayLike = Any  # Tensor, np.ndarray, Python scalar or (nested) sequence
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    >>> x = lucid.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    array([2., 4., 6.], dtype=float32)
+    """
+
+    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_version", "__weakref__")
+    # Make NumPy defer to Tensor's reflected operators (`np.float32(2) * t` gives a Tensor).
+    __array_priority__ = 1000
+
+    def __init__(self, data: ArrayLike, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> None:
+        if isinstance(data, Tensor):
+            array = data._data.copy()
+        elif isinstance(data, np.ndarray):
+            array = data.copy()
+        else:
+            array = dtypes.default_for(np.asarray(data))
+        if dtype is not None:
+            array = array.astype(dtypes.resolve(dtype), copy=False)
+        if array.dtype == object:
+            raise TypeError(f"cannot make a tensor from {type(data).__name__} data: it is not numeric")
+        self._data = array
+        self._grad: np.ndarray | None = None
+        self._ctx: Function | None = None
+        self._version = 0
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap an array produced by an op, without copying or checking it."""
+        t = object.__new__(Tensor)
+        t._data = array
+        t._grad = None
+        t._ctx = None
+        t._version = 0
+        t._requires_grad = requires_grad
+        return t
+
+    # ---- the array and its description -------------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """The underlying NumPy array (shared, not copied)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: ArrayLike) -> None:
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        self._data = array
+        self._version += 1
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def numpy(self) -> np.ndarray:
+        """The array, as NumPy sees it (shared memory, like PyTorch's `.numpy()`)."""
+        return self._data
+
+    def item(self) -> Scalar:
+        if self.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self._data.item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn=<{type(self._ctx).__name__}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
+        return bool(self._data)
+
+    # ---- autograd state ----------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and self._data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
+        if not value and self._ctx is not None:
+            raise RuntimeError("requires_grad can only be turned off on a leaf tensor; use .detach()")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        """The accumulated gradient (a NumPy array) of a leaf, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: ArrayLike | None) -> None:
+        if value is None:
+            self._grad = None
+            return
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if array.shape != self.shape:
+            raise ValueError(f"grad of shape {array.shape} does not match the tensor's shape {self.shape}")
+        self._grad = array.astype(self.dtype, copy=False)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def grad_fn(self) -> Function | None:
+        return self._ctx
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's data, cut from the graph."""
+        return Tensor._wrap(self._data, False)
+
+    def backward(self, grad: ArrayLike | None = None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
+
+        `grad` may be omitted only for a single-element tensor (it defaults to 1).
+        """
+        from lucid.autograd.engine import run_backward
+
+        if not self._requires_grad:
+            raise RuntimeError("backward() on a tensor that does not require grad (no graph was recorded)")
+        if grad is None:
+            if self.size != 1:
+                raise ValueError(
+                    f"backward() without a gradient needs a single-element tensor, got shape {self.shape}; "
+                    "pass grad= of the same shape"
+                )
+            seed = np.ones(self.shape, dtype=self.dtype)
+        else:
+            seed = np.asarray(grad._data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(f"backward(): grad shape {seed.shape} does not match tensor shape {self.shape}")
+        run_backward(self, seed, retain_graph)
+
+    # ---- in-place writes ---------------------------------------------------------------
+    def __setitem__(self, index: Any, value: ArrayLike) -> None:
+        if is_grad_enabled() and self._requires_grad:
+            raise RuntimeError(
+                f"in-place assignment into a tensor of shape {self.shape} that requires grad would break "
+                "its gradient; build a new tensor (lucid.where, concatenate) or assign under lucid.no_grad()"
+            )
+        self._data[_unwrap_index(index)] = value._data if isinstance(value, Tensor) else value
+        self._version += 1
+
+    # Shape helpers on the tensor itself: everything else is defined in lucid/autograd/ops
+    # and attached below, so each op has one definition.
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's public name
+        from lucid.autograd.ops.shape import transpose
+
+        return transpose(self, tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's public name
+        from lucid.autograd.ops.shape import swapaxes
+
+        if self.ndim < 2:
+            raise ValueError(f"mT needs at least 2 dimensions, got shape {self.shape}")
+        return swapaxes(self, -1, -2)
+
+    def astype(self, dtype: dtypes.DTypeLike) -> Tensor:
+        from lucid.autograd.ops.elementwise import cast
+
+        return cast(self, dtypes.resolve(dtype))
+
+
+def _unwrap_index(index: Any) -> Any:
+    """Let tensors be used inside an index (as NumPy arrays)."""
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, tuple):
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def as_tensor(value: ArrayLike, like: Tensor | None = None) -> Tensor:
+    """Return `value` as a Tensor; a Python scalar takes the dtype of `like` when it fits."""
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and isinstance(value, (int, float, bool)) and not isinstance(value, np.ndarray):
+        kind = like.dtype.kind
+        if kind == "f" or (kind in "iu" and not isinstance(value, float)) or kind == "b" and isinstance(value, bool):
+            return Tensor._wrap(np.asarray(value, dtype=like.dtype))
+    return Tensor(value)
+
+
+def shape_arg(shape: Sequence[Any]) -> tuple[int, ...]:
+    """Accept a shape written as varargs (`zeros(2, 3)`) or as one sequence (`zeros((2, 3))`)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    result = []
+    for size in shape:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+            raise TypeError(f"shape entries must be integers, got {size!r} in {tuple(shape)}")
+        result.append(int(size))
+    return tuple(result)

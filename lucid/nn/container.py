@@ -1,0 +1,163 @@
+"""Containers: `Sequential`, `ModuleList`, `ModuleDict`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, overload
+
+from lucid.nn.module import Module
+
+
+class Sequential(Module):
+    """Modules called one after another; built from modules or from an ordered dict of them.
+
+    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    >>> net[0], net[1:], len(net)
+    """
+
+    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], Mapping):
+            for name, module in modules[0].items():
+                self.add_module(name, _require_module(module, f"Sequential['{name}']"))
+        else:
+            for index, module in enumerate(modules):
+                self.add_module(str(index), _require_module(module, f"Sequential argument {index}"))
+
+    def _index(self, index: int) -> str:
+        size = len(self._modules)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a {type(self).__name__} of length {size}")
+        return list(self._modules)[index % size]
+
+    @overload
+    def __getitem__(self, index: int) -> Module: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequential: ...
+    def __getitem__(self, index: int | slice) -> Module:
+        if isinstance(index, slice):
+            return Sequential(dict(list(self._modules.items())[index]))
+        return self._modules[self._index(index)]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self._modules[self._index(index)] = _require_module(module, f"Sequential[{index}]")
+
+    def __delitem__(self, index: int | slice) -> None:
+        names = list(self._modules)[index] if isinstance(index, slice) else [self._index(index)]
+        for name in names:
+            del self._modules[name]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def append(self, module: Module) -> Sequential:
+        self.add_module(str(len(self._modules)), _require_module(module, "Sequential.append"))
+        return self
+
+    def forward(self, x: Any) -> Any:
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+
+class ModuleList(Module):
+    """A list of modules that registers them (no forward of its own)."""
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _index(self, index: int) -> str:
+        size = len(self._modules)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a ModuleList of length {size}")
+        return str(index % size)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ModuleList(list(self._modules.values())[index])
+        return self._modules[self._index(index)]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self._modules[self._index(index)] = _require_module(module, f"ModuleList[{index}]")
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self._modules)), _require_module(module, "ModuleList.append"))
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items.insert(index, _require_module(module, "ModuleList.insert"))
+        self._modules.clear()
+        for i, item in enumerate(items):
+            self._modules[str(i)] = item
+
+
+class ModuleDict(Module):
+    """A dict of modules that registers them under their keys (no forward of its own)."""
+
+    def __init__(self, modules: Mapping[str, Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyError(f"ModuleDict has no key {key!r}; keys: {list(self._modules)}")
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _require_module(module, f"ModuleDict[{key!r}]"))
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._modules))
+
+    def keys(self) -> list[str]:
+        return list(self._modules)
+
+    def values(self) -> list[Module]:
+        return list(self._modules.values())
+
+    def items(self) -> list[tuple[str, Module]]:
+        return list(self._modules.items())
+
+    def update(self, modules: Mapping[str, Module]) -> None:
+        for key, module in modules.items():
+            self[key] = module
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        # Keys are data here, not attribute names: a key may shadow a method name.
+        from lucid.nn.module import _check_name
+
+        _check_name(name, "module")
+        self._modules[name] = module
+
+
+def _require_module(value: Any, where: str) -> Module:
+    if not isinstance(value, Module):
+        raise TypeError(f"{where}: expected a Module, got {type(value).__name__}")
+    return value

@@ -1,0 +1,61 @@
+"""Hook tables and the removable handles `register_*_hook` returns."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+Hook = Callable[..., Any]
+
+_next_id = itertools.count()
+
+
+class RemovableHandle:
+    """Removes one registered hook; also a context manager that removes it on exit.
+
+    >>> with model.register_forward_hook(show):
+    ...     model(x)
+    """
+
+    def __init__(self, table: dict[int, Any]) -> None:
+        self._table = table
+        self.id = next(_next_id)
+
+    def remove(self) -> None:
+        self._table.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def add_hook(table: dict[int, Any], entry: Any) -> RemovableHandle:
+    """Insert `entry` at the end of `table` (hooks run in registration order)."""
+    handle = RemovableHandle(table)
+    table[handle.id] = entry
+    return handle
+
+
+# Hooks that fire for every module call (the tracer uses these: no per-module registration).
+# Each entry is (hook, with_kwargs).
+global_forward_pre_hooks: dict[int, tuple[Hook, bool]] = {}
+global_forward_hooks: dict[int, tuple[Hook, bool]] = {}
+
+
+def register_module_forward_pre_hook(hook: Hook, *, with_kwargs: bool = False) -> RemovableHandle:
+    """Call `hook(module, args)` (or `hook(module, args, kwargs)`) before every module's forward.
+
+    A non-None return replaces the positional args (or, with kwargs, an `(args, kwargs)` pair).
+    """
+    return add_hook(global_forward_pre_hooks, (hook, with_kwargs))
+
+
+def register_module_forward_hook(hook: Hook, *, with_kwargs: bool = False) -> RemovableHandle:
+    """Call `hook(module, args, output)` (or `hook(module, args, kwargs, output)`) after every forward.
+
+    A non-None return replaces the output.
+    """
+    return add_hook(global_forward_hooks, (hook, with_kwargs))

@@ -1,0 +1,386 @@
+"""`Module`: the base of every layer and model.
+
+Assigning a `Parameter` or `Module` attribute registers it; forward hooks (per module and
+global) wrap every call; `state_dict` / `load_state_dict` move weights in and out. Walks over
+the module tree use explicit stacks, so nesting depth is not limited by Python's recursion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from lucid import dtypes
+from lucid.autograd.grad_mode import no_grad
+from lucid.nn import hooks as _hooks
+from lucid.nn.hooks import Hook, RemovableHandle
+from lucid.nn.parameter import Parameter
+from lucid.tensor import Tensor
+
+
+class IncompatibleKeys(NamedTuple):
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _check_name(name: Any, kind: str) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name must be a string, got {type(name).__name__}")
+    if name == "" or "." in name:
+        raise KeyError(f"{kind} name {name!r} must be non-empty and contain no '.' (dots separate qualified names)")
+
+
+class Module:
+    """Base class for layers and models: subclass it, assign sub-layers in `__init__`, define `forward`.
+
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.fc1 = nn.Linear(4, 8)
+    ...         self.fc2 = nn.Linear(8, 2)
+    ...     def forward(self, x):
+    ...         return self.fc2(self.fc1(x).relu())
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: these tables must exist before our __setattr__ can consult them.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_forward_pre_hooks", {})
+        object.__setattr__(self, "_forward_hooks", {})
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward(self, ...) in the subclass")
+
+    # ---- calling, with hooks -----------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or _hooks.global_forward_pre_hooks
+            or _hooks.global_forward_hooks
+        ):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict[str, Any]) -> Any:
+        # Global hooks run before this module's own, as in PyTorch. Tables are copied so that
+        # a hook may remove itself while running.
+        for hook, with_kwargs in [*_hooks.global_forward_pre_hooks.values(), *self._forward_pre_hooks.values()]:
+            if with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook, with_kwargs in [*_hooks.global_forward_hooks.values(), *self._forward_hooks.values()]:
+            result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook: Hook, *, with_kwargs: bool = False) -> RemovableHandle:
+        """`hook(module, args)` runs before forward; a non-None return replaces the args."""
+        return _hooks.add_hook(self._forward_pre_hooks, (hook, with_kwargs))
+
+    def register_forward_hook(self, hook: Hook, *, with_kwargs: bool = False) -> RemovableHandle:
+        """`hook(module, args, output)` runs after forward; a non-None return replaces the output."""
+        return _hooks.add_hook(self._forward_hooks, (hook, with_kwargs))
+
+    # ---- attribute registration --------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign a Parameter before Module.__init__() runs; call super().__init__()")
+            self._discard(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            if params is None:
+                raise AttributeError("cannot assign a Module before Module.__init__() runs; call super().__init__()")
+            self._discard(name)
+            self._modules[name] = value
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to parameter '{name}' of {type(self).__name__}: "
+                    "use a Parameter (or None)"
+                )
+            params[name] = None
+        elif params is not None and name in self._modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} to submodule '{name}': use a Module (or None)")
+            self._modules[name] = None
+        elif params is not None and name in self._buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign {type(value).__name__} to buffer '{name}': use a Tensor (or None)")
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _discard(self, name: str) -> None:
+        self.__dict__.pop(name, None)
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        self._non_persistent_buffers.discard(name)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: look in the registration tables.
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            if table in d and name in d[table]:
+                return d[table][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        _check_name(name, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module('{name}', ...) needs a Module, got {type(module).__name__}")
+        if hasattr(type(self), name):
+            raise KeyError(f"module name {name!r} clashes with an attribute of {type(self).__name__}")
+        self._discard(name)
+        self._modules[name] = module
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        self.add_module(name, module)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        _check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter('{name}', ...) needs a Parameter or None, got {type(param).__name__}")
+        self._discard(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """A non-learnable tensor that belongs to the module's state (e.g. BatchNorm's running mean)."""
+        _check_name(name, "buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer('{name}', ...) needs a Tensor or None, got {type(tensor).__name__}")
+        self._discard(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    # ---- walking the tree --------------------------------------------------------------
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """Every module in pre-order with its qualified name ("stages.1.blocks.0"); the root is ""."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if id(module) in seen:
+                    continue
+                seen.add(id(module))
+            yield name, module
+            children = [(child_name, child) for child_name, child in module._modules.items() if child is not None]
+            for child_name, child in reversed(children):
+                stack.append((f"{name}.{child_name}" if name else child_name, child))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, module in self._modules.items():
+            if module is not None:
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, table: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        for module_name, module in modules:
+            for name, value in getattr(module, table).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def get_submodule(self, target: str) -> Module:
+        """The module at a qualified name such as "stages.1.downsample"."""
+        module: Module = self
+        walked = []
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                where = ".".join(walked) or type(self).__name__
+                raise AttributeError(f"{where} has no submodule '{part}' (looking up '{target}')")
+            module = child
+            walked.append(part)
+        return module
+
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """Call `fn` on every submodule, children before parents (as PyTorch), then return self."""
+        for module in reversed(list(self.modules())):
+            fn(module)
+        return self
+
+    # ---- modes and gradients -----------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        if not isinstance(mode, bool):
+            raise TypeError(f"train() takes a bool, got {mode!r}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        """Clear every parameter's gradient (set to None, as PyTorch does by default)."""
+        for param in self.parameters():
+            param.grad = None
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def to(self, dtype: dtypes.DTypeLike) -> Module:
+        """Cast floating-point parameters and buffers to `dtype` in place (e.g. lucid.float64)."""
+        target = dtypes.resolve(dtype)
+        for module in self.modules():
+            for table in (module._parameters, module._buffers):
+                for value in table.values():
+                    if value is not None and value.dtype.kind == "f":
+                        value._data = value._data.astype(target)
+                        value._grad = None
+                        value._version += 1
+        return self
+
+    def float(self) -> Module:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Module:
+        return self.to(dtypes.float64)
+
+    # ---- state -------------------------------------------------------------------------
+    def state_dict(self, prefix: str = "") -> dict[str, Tensor]:
+        """Parameters and persistent buffers by qualified name; values share memory with the module."""
+        state: dict[str, Tensor] = {}
+        for module_name, module in self.named_modules(prefix=prefix, remove_duplicate=False):
+            head = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    state[head + name] = param.detach()
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers:
+                    state[head + name] = buffer.detach()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy values into the parameters and buffers with the same qualified names.
+
+        Every problem (missing keys, unexpected keys, shape mismatches) is reported in one
+        error, and nothing is changed unless everything fits.
+        """
+        targets: dict[str, Tensor] = {}
+        for module_name, module in self.named_modules(remove_duplicate=False):
+            head = f"{module_name}." if module_name else ""
+            for name, param in module._parameters.items():
+                if param is not None:
+                    targets[head + name] = param
+            for name, buffer in module._buffers.items():
+                if buffer is not None and name not in module._non_persistent_buffers:
+                    targets[head + name] = buffer
+        missing = [key for key in targets if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in targets]
+        arrays: dict[str, np.ndarray] = {}
+        mismatched = []
+        for key, target in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            if array.shape != target.shape:
+                mismatched.append(f"{key}: checkpoint shape {array.shape}, model shape {target.shape}")
+            else:
+                arrays[key] = array
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if mismatched:
+            problems.append("shape mismatches: " + "; ".join(mismatched))
+        if problems:
+            raise ValueError(
+                f"cannot load state dict into {type(self).__name__} (nothing was changed): " + " | ".join(problems)
+            )
+        with no_grad():
+            for key, array in arrays.items():
+                target = targets[key]
+                target._data[...] = array
+                target._version += 1
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing ----------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """One line of settings shown inside the parentheses of `repr` (override in layers)."""
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        # Built with an explicit stack: each entry is a module to open, or a closing line.
+        lines: list[str] = []
+        stack: list[tuple[str, Module | None, int]] = [("", self, 0)]
+        while stack:
+            label, module, depth = stack.pop()
+            indent = "  " * depth
+            if module is None:
+                lines.append(indent + ")")
+                continue
+            extra = module.extra_repr()
+            children = [(name, child) for name, child in module._modules.items() if child is not None]
+            head = f"{indent}{label}{module._get_name()}("
+            if not children:
+                lines.append(head + extra + ")")
+                continue
+            lines.append(head)
+            if extra:
+                lines.extend(f"{indent}  {line}" for line in extra.split("\n"))
+            stack.append(("", None, depth))
+            for name, child in reversed(children):
+                stack.append((f"({name}): ", child, depth + 1))
+        return "\n".join(lines)

@@ -1,0 +1,20 @@
+"""`Parameter`: a Tensor that a Module registers as a learnable weight when assigned to it."""
+
+from __future__ import annotations
+
+from lucid.tensor import ArrayLike, Tensor
+
+
+class Parameter(Tensor):
+    """A leaf tensor that requires grad; assigning one to a Module attribute registers it.
+
+    >>> layer.scale = Parameter(lucid.ones(8))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = True) -> None:
+        super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()

@@ -139,6 +139,7 @@ def _truncated_moments(mean: float, std: float, a: float, b: float) -> tuple[flo
         (0.0, 1.0, 3.0, 5.0),  # far right tail
         (0.0, 1.0, -math.inf, -2.5),  # left tail, one-sided
         (0.0, 1.0, 0.1, 0.2),  # very narrow
+        (0.0, 1.0, 1.0, 1.6),  # narrow, in a slope of the density
         (5.0, 1.0, -1.0, 0.0),  # mean far outside the interval
     ],
 )

@@ -7,7 +7,7 @@ the module tree use explicit stacks, so nesting depth is not limited by Python's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -30,6 +30,16 @@ def _check_name(name: Any, kind: str) -> None:
         raise TypeError(f"{kind} name must be a string, got {type(name).__name__}")
     if name == "" or "." in name:
         raise KeyError(f"{kind} name {name!r} must be non-empty and contain no '.' (dots separate qualified names)")
+
+
+def _check_free(module: Module, name: str, table: dict[str, Any], kind: str) -> None:
+    # Registering over an existing attribute (a method, `training`, a parameter registered as
+    # something else) would silently shadow or drop it; PyTorch refuses with KeyError too.
+    if name not in table and hasattr(module, name):
+        raise KeyError(
+            f"cannot register {kind} {name!r} on {type(module).__name__}: an attribute of that name already "
+            "exists; pick another name or delete the attribute first"
+        )
 
 
 class Module:
@@ -77,6 +87,12 @@ class Module:
             if with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise TypeError(
+                            f"forward pre-hook {getattr(hook, '__name__', hook)!r} on {type(self).__name__} "
+                            f"(with_kwargs=True) must return None or an (args, kwargs) pair, "
+                            f"got {type(result).__name__}"
+                        )
                     args, kwargs = result
             else:
                 result = hook(self, args)
@@ -157,8 +173,7 @@ class Module:
         _check_name(name, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module('{name}', ...) needs a Module, got {type(module).__name__}")
-        if hasattr(type(self), name):
-            raise KeyError(f"module name {name!r} clashes with an attribute of {type(self).__name__}")
+        _check_free(self, name, self._modules, "module")
         self._discard(name)
         self._modules[name] = module
 
@@ -169,6 +184,7 @@ class Module:
         _check_name(name, "parameter")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter('{name}', ...) needs a Parameter or None, got {type(param).__name__}")
+        _check_free(self, name, self._parameters, "parameter")
         self._discard(name)
         self._parameters[name] = param
 
@@ -177,6 +193,7 @@ class Module:
         _check_name(name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer('{name}', ...) needs a Tensor or None, got {type(tensor).__name__}")
+        _check_free(self, name, self._buffers, "buffer")
         self._discard(name)
         self._buffers[name] = tensor
         if not persistent:
@@ -203,8 +220,10 @@ class Module:
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        seen: set[int] = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator[Module]:
@@ -249,9 +268,21 @@ class Module:
         return module
 
     def apply(self, fn: Callable[[Module], None]) -> Module:
-        """Call `fn` on every submodule, children before parents (as PyTorch), then return self."""
-        for module in reversed(list(self.modules())):
-            fn(module)
+        """Call `fn` on every submodule in PyTorch's order (post-order: children in order, then parent).
+
+        >>> model.apply(lambda m: print(type(m).__name__))
+        """
+        # Explicit stack; a module is pushed once to expand its children and once more to be visited
+        # after them, which reproduces PyTorch's recursive `child.apply(fn)` then `fn(self)`.
+        stack: list[tuple[Module, bool]] = [(self, False)]
+        while stack:
+            module, children_done = stack.pop()
+            if children_done:
+                fn(module)
+                continue
+            stack.append((module, True))
+            for child in reversed(list(module.children())):
+                stack.append((child, False))
         return self
 
     # ---- modes and gradients -----------------------------------------------------------
@@ -265,10 +296,13 @@ class Module:
     def eval(self) -> Module:
         return self.train(False)
 
-    def zero_grad(self) -> None:
-        """Clear every parameter's gradient (set to None, as PyTorch does by default)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient: set it to None (PyTorch's default) or fill it with zeros."""
         for param in self.parameters():
-            param.grad = None
+            if set_to_none or param.grad is None:
+                param.grad = None
+            else:
+                param.grad = np.zeros_like(param.grad)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         for param in self.parameters():
@@ -313,6 +347,8 @@ class Module:
         Every problem (missing keys, unexpected keys, shape mismatches) is reported in one
         error, and nothing is changed unless everything fits.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict() needs a mapping of names to tensors, got {type(state_dict).__name__}")
         targets: dict[str, Tensor] = {}
         for module_name, module in self.named_modules(remove_duplicate=False):
             head = f"{module_name}." if module_name else ""
@@ -325,12 +361,17 @@ class Module:
         missing = [key for key in targets if key not in state_dict]
         unexpected = [key for key in state_dict if key not in targets]
         arrays: dict[str, np.ndarray] = {}
-        mismatched = []
+        mismatched: list[str] = []
         for key, target in targets.items():
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            # Convert to the target dtype now, so that the copy loop below cannot fail halfway.
+            try:
+                array = np.asarray(value._data if isinstance(value, Tensor) else value, dtype=target.dtype)
+            except (TypeError, ValueError) as error:
+                mismatched.append(f"{key}: cannot convert {type(value).__name__} to {target.dtype} ({error})")
+                continue
             if array.shape != target.shape:
                 mismatched.append(f"{key}: checkpoint shape {array.shape}, model shape {target.shape}")
             else:
@@ -365,22 +406,27 @@ class Module:
         # Built with an explicit stack: each entry is a module to open, or a closing line.
         lines: list[str] = []
         stack: list[tuple[str, Module | None, int]] = [("", self, 0)]
+        # A label without a module is a literal line: ")" closing a parent, or "(name): None" for an
+        # empty slot, which PyTorch prints too.
         while stack:
             label, module, depth = stack.pop()
             indent = "  " * depth
             if module is None:
-                lines.append(indent + ")")
+                lines.append(indent + label)
                 continue
             extra = module.extra_repr()
-            children = [(name, child) for name, child in module._modules.items() if child is not None]
+            extra_lines = extra.split("\n") if extra else []
+            children = list(module._modules.items())
             head = f"{indent}{label}{module._get_name()}("
-            if not children:
+            if not children and len(extra_lines) <= 1:
                 lines.append(head + extra + ")")
                 continue
             lines.append(head)
-            if extra:
-                lines.extend(f"{indent}  {line}" for line in extra.split("\n"))
-            stack.append(("", None, depth))
+            lines.extend(f"{indent}  {line}" for line in extra_lines)
+            stack.append((")", None, depth))
             for name, child in reversed(children):
-                stack.append((f"({name}): ", child, depth + 1))
+                if child is None:
+                    stack.append((f"({name}): None", None, depth + 1))
+                else:
+                    stack.append((f"({name}): ", child, depth + 1))
         return "\n".join(lines)

@@ -46,6 +46,7 @@ class Sequential(Module):
         names = list(self._modules)[index] if isinstance(index, slice) else [self._index(index)]
         for name in names:
             del self._modules[name]
+        _renumber(self)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -84,6 +85,12 @@ class ModuleList(Module):
 
     def __setitem__(self, index: int, module: Module) -> None:
         self._modules[self._index(index)] = _require_module(module, f"ModuleList[{index}]")
+
+    def __delitem__(self, index: int | slice) -> None:
+        names = list(self._modules)[index] if isinstance(index, slice) else [self._index(index)]
+        for name in names:
+            del self._modules[name]
+        _renumber(self)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -155,6 +162,15 @@ class ModuleDict(Module):
 
         _check_name(name, "module")
         self._modules[name] = module
+
+
+def _renumber(container: Module) -> None:
+    # After a deletion the keys are renamed 0..n-1 (as PyTorch does), so indexing by position and
+    # `append` (which names the new entry str(len)) cannot collide with a surviving key.
+    items = list(container._modules.values())
+    container._modules.clear()
+    for i, item in enumerate(items):
+        container._modules[str(i)] = item
 
 
 def _require_module(value: Any, where: str) -> Module:

@@ -59,17 +59,20 @@ from lucid.creation import (
     zeros_like,
 )
 from lucid.dtypes import bool_, float16, float32, float64, int32, int64
+from lucid.serialization import load, save
 from lucid.tensor import Tensor
 
 _attach()
+
+from lucid import optim  # noqa: E402 - after _attach(), like any user code that runs ops
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "abs", "add", "arange", "argmax", "bool_", "broadcast_to", "chunk", "clip", "concatenate", "div",
     "enable_grad", "erf", "exp", "flatten", "float16", "float32", "float64", "full", "int32", "int64",
-    "is_grad_enabled", "linspace", "log", "matmul", "max", "maximum", "mean", "meshgrid", "min", "minimum", "mul",
-    "neg", "no_grad", "ones", "ones_like", "pad", "pow", "rand", "randint", "randn", "random", "relu", "reshape",
-    "set_grad_enabled", "sigmoid", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh",
-    "tensor", "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",
+    "is_grad_enabled", "linspace", "load", "log", "matmul", "max", "maximum", "mean", "meshgrid", "min", "minimum",
+    "mul", "neg", "no_grad", "ones", "ones_like", "optim", "pad", "pow", "rand", "randint", "randn", "random", "relu",
+    "reshape", "save", "set_grad_enabled", "sigmoid", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum",
+    "swapaxes", "tanh", "tensor", "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",
 ]  # fmt: skip

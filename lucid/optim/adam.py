@@ -20,7 +20,7 @@ class Adam(Optimizer):
     >>> w = lucid.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adam([w], lr=0.1)
     >>> (w * w).sum().backward(); opt.step(); w.tolist()   # the first step moves each weight by about lr
-    [0.8999999761581421, -0.8999999761581421]
+    [0.9000000357627869, -0.9000000357627869]
     """
 
     _decoupled = False

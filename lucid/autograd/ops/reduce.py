@@ -18,12 +18,16 @@ def normalize_axes(axis: Axis, ndim: int, shape: tuple[int, ...]) -> tuple[int, 
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     result = []
+    # A 0-d tensor accepts axis 0 or -1, as in PyTorch. (Not `max(ndim, 1)`: `max` here is the reduction below.)
+    limit = ndim if ndim > 0 else 1
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < max(ndim, 1):
+        if not -limit <= a < limit:
             raise ValueError(f"axis {a} is out of range for a tensor of shape {shape} ({ndim} dimensions)")
-        result.append(int(a) % max(ndim, 1))
+        result.append(int(a) % limit)
+    if ndim == 0:
+        return ()  # reducing a scalar over its one allowed axis leaves it as it is (PyTorch)
     if len(set(result)) != len(result):
         raise ValueError(f"axis {axis!r} repeats an axis")
     return tuple(sorted(result))
@@ -48,6 +52,8 @@ class Sum(Function):
 class Max(Function):
     """max (or, with `sign=-1`, min) over axes; ties share the gradient equally."""
 
+    saves_output = True  # the output is (a view of) `kept`, which backward compares against
+
     def forward(self, a: np.ndarray, axes: tuple[int, ...], keepdims: bool, sign: int = 1) -> np.ndarray:
         self.a, self.axes, self.keepdims = a, axes, keepdims
         reduce = np.max if sign > 0 else np.min
@@ -67,7 +73,8 @@ def sum(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa
 def mean(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     axes = normalize_axes(axis, a.ndim, a.shape)
     count = int(np.prod([a.shape[i] for i in axes])) if axes else 1
-    return Sum.apply(a, axes=axes, keepdims=keepdims) * (1.0 / count)
+    # The mean of nothing is nan (as NumPy and PyTorch), not a ZeroDivisionError.
+    return Sum.apply(a, axes=axes, keepdims=keepdims) * (1.0 / count if count else float("nan"))
 
 
 def max(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:  # noqa: A001

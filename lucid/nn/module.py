@@ -329,10 +329,16 @@ class Module:
 
     # ---- state -------------------------------------------------------------------------
     def state_dict(self, prefix: str = "") -> dict[str, Tensor]:
-        """Parameters and persistent buffers by qualified name; values share memory with the module."""
+        """Parameters and persistent buffers by qualified name; values share memory with the module.
+
+        `prefix` is prepended as given, as in PyTorch: `block.state_dict(prefix="blocks.0.")`.
+
+        >>> list(nn.Sequential(nn.Linear(2, 3)).state_dict())
+        ['0.weight', '0.bias']
+        """
         state: dict[str, Tensor] = {}
-        for module_name, module in self.named_modules(prefix=prefix, remove_duplicate=False):
-            head = f"{module_name}." if module_name else ""
+        for module_name, module in self.named_modules(remove_duplicate=False):
+            head = prefix + (f"{module_name}." if module_name else "")
             for name, param in module._parameters.items():
                 if param is not None:
                     state[head + name] = param.detach()

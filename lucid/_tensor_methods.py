@@ -18,7 +18,11 @@ from lucid.tensor import ArrayLike, Tensor, as_tensor
 
 def _compare(op: Any) -> Any:
     def method(self: Tensor, other: ArrayLike) -> Tensor:
-        other_t = as_tensor(other, like=self)
+        try:
+            other_t = as_tensor(other, like=self)
+        except TypeError:
+            # Not numeric (None, a string, ...): let Python fall back, so `t == None` is False.
+            return NotImplemented
         ew._check_broadcast(self, other_t)
         return Tensor._wrap(np.asarray(op(self._data, other_t._data)))
 
@@ -27,7 +31,8 @@ def _compare(op: Any) -> Any:
 
 def _reflected(fn: Any) -> Any:
     def method(self: Tensor, other: ArrayLike) -> Tensor:
-        return fn(as_tensor(other, like=self), self)
+        # The op lifts `other` itself, with the same scalar rules as on the right-hand side.
+        return fn(other, self)
 
     return method
 
@@ -115,5 +120,6 @@ def attach() -> None:
         setattr(Tensor, name, fn)
     Tensor.any = _any  # type: ignore[attr-defined]
     Tensor.all = _all  # type: ignore[attr-defined]
+    Tensor.view = _view  # type: ignore[attr-defined]
     # Tensors compare elementwise, so they cannot be dict keys by value; hash by identity.
     Tensor.__hash__ = object.__hash__  # type: ignore[method-assign]

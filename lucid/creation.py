@@ -70,7 +70,9 @@ def arange(
     return _new(np.arange(start, end, step).astype(dtypes.resolve(dtype)), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: dtypes.DTypeLike = None, requires_grad: bool = False
+) -> Tensor:
     if steps < 0:
         raise ValueError(f"linspace steps must be non-negative, got {steps}")
     return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)

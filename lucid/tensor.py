@@ -31,7 +31,10 @@ class Tensor:
     array([2., 4., 6.], dtype=float32)
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_ctx", "_version", "__weakref__")
+    # `_version_box` is a one-element list shared by a tensor and every view of its memory
+    # (reshape, transpose, basic indexing, detach), so an in-place write through any of them
+    # is seen by the ops that saved the array for backward.
+    __slots__ = ("__weakref__", "_ctx", "_data", "_grad", "_requires_grad", "_version_box")
     # Make NumPy defer to Tensor's reflected operators (`np.float32(2) * t` gives a Tensor).
     __array_priority__ = 1000
 
@@ -40,6 +43,10 @@ class Tensor:
             array = data._data.copy()
         elif isinstance(data, np.ndarray):
             array = data.copy()
+        elif dtype is not None:
+            # Convert straight to the requested dtype: going through float32 first would
+            # round `tensor([0.1], dtype=float64)`.
+            array = np.asarray(data, dtype=dtypes.resolve(dtype))
         else:
             array = dtypes.default_for(np.asarray(data))
         if dtype is not None:
@@ -49,20 +56,32 @@ class Tensor:
         self._data = array
         self._grad: np.ndarray | None = None
         self._ctx: Function | None = None
-        self._version = 0
+        self._version_box = [0]
         self._requires_grad = False
         self.requires_grad = requires_grad
 
     @classmethod
-    def _wrap(cls, array: np.ndarray, requires_grad: bool = False) -> Tensor:
-        """Wrap an array produced by an op, without copying or checking it."""
+    def _wrap(cls, array: np.ndarray, requires_grad: bool = False, version_box: list[int] | None = None) -> Tensor:
+        """Wrap an array produced by an op, without copying or checking it.
+
+        Pass `version_box` when `array` is a view of another tensor's memory.
+        """
         t = object.__new__(Tensor)
-        t._data = array
+        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
         t._grad = None
         t._ctx = None
-        t._version = 0
+        t._version_box = [0] if version_box is None else version_box
         t._requires_grad = requires_grad
         return t
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has seen (through it or any view)."""
+        return self._version_box[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._version_box[0] = value
 
     # ---- the array and its description -------------------------------------------------
     @property
@@ -128,6 +147,12 @@ class Tensor:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self._data)
 
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
     # ---- autograd state ----------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
@@ -169,8 +194,11 @@ class Tensor:
         return self._ctx
 
     def detach(self) -> Tensor:
-        """A tensor sharing this one's data, cut from the graph."""
-        return Tensor._wrap(self._data, False)
+        """A tensor sharing this one's data, cut from the graph.
+
+        In-place writes to it are seen by the graph that still uses this tensor's values.
+        """
+        return Tensor._wrap(self._data, False, self._version_box)
 
     def backward(self, grad: ArrayLike | None = None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
@@ -241,7 +269,7 @@ def as_tensor(value: ArrayLike, like: Tensor | None = None) -> Tensor:
         return value
     if like is not None and isinstance(value, (int, float, bool)) and not isinstance(value, np.ndarray):
         kind = like.dtype.kind
-        if kind == "f" or (kind in "iu" and not isinstance(value, float)) or kind == "b" and isinstance(value, bool):
+        if kind == "f" or (kind in "iu" and not isinstance(value, float)) or (kind == "b" and isinstance(value, bool)):
             return Tensor._wrap(np.asarray(value, dtype=like.dtype))
     return Tensor(value)
 

@@ -20,9 +20,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    stretched = tuple(
-        axis + extra for axis, size in enumerate(shape) if size == 1 and grad.shape[axis + extra] != 1
-    )
+    stretched = tuple(axis + extra for axis, size in enumerate(shape) if size == 1 and grad.shape[axis + extra] != 1)
     summed = grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True)
     return summed.reshape(shape)
 
@@ -58,7 +56,7 @@ def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> 
         fn = tensor._ctx
         if fn is None:
             # A leaf: gradients accumulate across backward calls, as in PyTorch.
-            tensor._grad = g.copy() if tensor._grad is None else tensor._grad + g
+            tensor._grad = np.array(g) if tensor._grad is None else np.asarray(tensor._grad + g)
             continue
         fn.check_unchanged()
         input_grads = fn.backward(g)
@@ -70,7 +68,7 @@ def run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool = False) -> 
                 parent_grad = parent_grad.astype(parent.dtype)
             key = id(parent)
             if key in pending:
-                pending[key] = pending[key] + parent_grad
+                pending[key] = np.asarray(pending[key] + parent_grad)
             else:
                 pending[key] = parent_grad
         if not retain_graph:

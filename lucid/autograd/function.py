@@ -28,9 +28,14 @@ class Function:
     # Whether backward reads the input arrays; if so an in-place change to an input
     # between forward and backward is an error instead of a silently wrong gradient.
     reads_inputs: ClassVar[bool] = True
+    # Whether backward reads the output array (e.g. Exp keeps exp(a)); if so an in-place
+    # change to the output, or to a view of it, is an error for the same reason.
+    saves_output: ClassVar[bool] = False
 
     parents: tuple[Tensor, ...]
     _versions: tuple[int, ...]
+    _out_box: list[int]
+    _out_version: int
     _released: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -50,13 +55,17 @@ class Function:
         from lucid.tensor import Tensor
 
         fn = cls()
-        out = fn.forward(*[t._data for t in inputs], **options)
+        # NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
+        out = np.asarray(fn.forward(*[t._data for t in inputs], **options))
         requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
-        result = Tensor._wrap(out, requires_grad)
+        result = Tensor._wrap(out, requires_grad, _shared_version_box(out, inputs))
         if requires_grad:
             fn.parents = inputs
             if cls.reads_inputs:
                 fn._versions = tuple(t._version for t in inputs)
+            if cls.saves_output:
+                fn._out_box = result._version_box
+                fn._out_version = result._version
             result._ctx = fn
         return result
 
@@ -67,18 +76,32 @@ class Function:
                 f"{type(self).__name__}: the graph was already freed by an earlier backward(); "
                 "call backward(retain_graph=True) the first time to differentiate twice"
             )
-        if not self.reads_inputs:
-            return
-        for index, (tensor, version) in enumerate(zip(self.parents, self._versions, strict=True)):
+        versions = self._versions if self.reads_inputs else ()
+        for index, (tensor, version) in enumerate(zip(self.parents, versions, strict=False)):
             if tensor._version != version:
                 raise RuntimeError(
                     f"{type(self).__name__}: input {index} (shape {tensor.shape}) was modified in "
                     "place after it was used, and backward needs its old value; "
                     "compute a new tensor instead of modifying it in place"
                 )
+        if self.saves_output and self._out_box[0] != self._out_version:
+            raise RuntimeError(
+                f"{type(self).__name__}: its output was modified in place after it was computed, and backward "
+                "needs the original value; compute a new tensor instead of modifying it in place"
+            )
 
     def release(self) -> None:
         """Drop saved arrays and parents once backward has run (the graph is freed)."""
         self.__dict__.clear()
         self.parents = ()
         self._released = True
+
+
+def _shared_version_box(out: np.ndarray, inputs: tuple[Tensor, ...]) -> list[int] | None:
+    """The version counter of the input whose memory `out` views (reshape, transpose, slicing), if any."""
+    if out.base is None:
+        return None
+    for t in inputs:
+        if np.may_share_memory(out, t._data):
+            return t._version_box
+    return None

@@ -23,9 +23,20 @@ def set_grad_enabled(mode: bool) -> None:
 
 
 class _GradMode:
-    """Context manager and decorator that sets grad mode and restores it on exit."""
+    """Context manager and decorator that sets grad mode and restores it on exit.
+
+    Works as `with no_grad():`, `@no_grad()` and `@no_grad` (without parentheses).
+    """
 
     _mode: bool
+
+    def __new__(cls, fn: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        if fn is None:
+            return self
+        if not callable(fn):
+            raise TypeError(f"{cls.__name__}() takes no arguments (or decorates a function), got {fn!r}")
+        return self(fn)
 
     def __enter__(self) -> None:
         self._previous = is_grad_enabled()

@@ -12,6 +12,7 @@ import numpy as np
 
 from lucid._kernels.special import erf as _erf_array
 from lucid.autograd.function import Function
+from lucid.dtypes import DEFAULT_FLOAT
 from lucid.tensor import ArrayLike, Tensor, as_tensor
 
 # ---- arithmetic ------------------------------------------------------------------------
@@ -57,6 +58,8 @@ class Div(Function):
 
 
 class Pow(Function):
+    saves_output = True
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         self.out = a**b
@@ -85,6 +88,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    saves_output = True
+
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.exp(a)
         return self.out
@@ -103,6 +108,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    saves_output = True
+
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.sqrt(a)
         return self.out
@@ -121,6 +128,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
+    saves_output = True
+
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.out = np.tanh(a)
         return self.out
@@ -130,6 +139,8 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    saves_output = True
+
     def forward(self, a: np.ndarray) -> np.ndarray:
         # exp of a non-positive number only, so large |a| neither overflows nor warns.
         e = np.exp(-np.abs(a))
@@ -219,14 +230,25 @@ class Cast(Function):
 
 
 def _pair(a: ArrayLike, b: ArrayLike) -> tuple[Tensor, Tensor]:
-    """Lift a Python scalar on either side to a tensor of the other side's dtype."""
+    """Lift a Python scalar on either side to a tensor of the other side's dtype.
+
+    An integer or bool tensor meeting a Python float becomes float32 (PyTorch's rule; NumPy
+    alone would give float64).
+    """
     if isinstance(a, Tensor):
+        a = _float_for_scalar(a, b)
         b = as_tensor(b, like=a)
     else:
-        b = as_tensor(b)
+        b = _float_for_scalar(as_tensor(b), a)
         a = as_tensor(a, like=b)
     _check_broadcast(a, b)
     return a, b
+
+
+def _float_for_scalar(t: Tensor, other: ArrayLike) -> Tensor:
+    if isinstance(other, float) and t.dtype.kind in "biu":
+        return cast(t, DEFAULT_FLOAT)
+    return t
 
 
 def _check_broadcast(a: Tensor, b: Tensor) -> None:

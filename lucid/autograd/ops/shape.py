@@ -60,9 +60,22 @@ class GetItem(Function):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         full = np.zeros(self.shape, dtype=self.dtype)
-        # add.at scatter-adds, so an element picked twice (e.g. biases[:, idxs]) gets both gradients.
-        np.add.at(full, self.index, grad)
+        if _is_basic(self.index):
+            # Slices, ints, None and ... never pick an element twice: a plain write is enough.
+            full[self.index] = grad
+        else:
+            # add.at scatter-adds, so an element picked twice (e.g. biases[:, idxs]) gets both gradients.
+            np.add.at(full, self.index, grad)
         return (full,)
+
+
+def _is_basic(index: Any) -> bool:
+    """Whether `index` uses only NumPy's basic indexing (no integer or boolean arrays)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        part is None or part is Ellipsis or isinstance(part, slice) or isinstance(part, (int, np.integer))
+        for part in parts
+    )
 
 
 class Pad(Function):
@@ -103,7 +116,9 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     target = shape_arg(shape)
     known = [s for s in target if s != -1]
     if target.count(-1) > 1 or any(s < -1 for s in target):
-        raise ValueError(f"cannot reshape a tensor of shape {a.shape} into {target}: at most one -1, no other negatives")
+        raise ValueError(
+            f"cannot reshape a tensor of shape {a.shape} into {target}: at most one -1, no other negatives"
+        )
     count = int(np.prod(known)) if known else 1
     if (-1 in target and (count == 0 or a.size % count)) or (-1 not in target and count != a.size):
         raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({a.size} elements) into {target}")
@@ -112,14 +127,22 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
     return Reshape.apply(a, shape=target)
 
 
-def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
-    """Permute axes (reverse them when `axes` is None), as `np.transpose`."""
-    if axes is None:
-        order = tuple(reversed(range(a.ndim)))
-    else:
-        order = tuple(_axis(ax, a.ndim, a.shape) for ax in axes)
-        if sorted(order) != list(range(a.ndim)):
-            raise ValueError(f"axes {tuple(axes)} are not a permutation of the {a.ndim} axes of shape {a.shape}")
+def transpose(a: Tensor, *dims: Any, axes: Sequence[int] | None = None) -> Tensor:
+    """Permute axes, as `np.transpose`: `transpose(x, (1, 0))`, `x.transpose(1, 0)`; no axes reverses them.
+
+    To exchange two axes of a tensor with more than two, use `swapaxes` (PyTorch's `transpose(d0, d1)`).
+    """
+    if axes is not None:
+        dims = (axes,)
+    if len(dims) == 1 and (dims[0] is None or isinstance(dims[0], (tuple, list))):
+        dims = () if dims[0] is None else tuple(dims[0])
+    axes = dims
+    if not axes:
+        return Transpose.apply(a, axes=tuple(reversed(range(a.ndim))))
+    order = tuple(_axis(ax, a.ndim, a.shape) for ax in axes)
+    if sorted(order) != list(range(a.ndim)):
+        hint = f"; to exchange two axes use swapaxes(x, {axes[0]}, {axes[1]})" if len(axes) == 2 else ""
+        raise ValueError(f"axes {tuple(axes)} are not a permutation of the {a.ndim} axes of shape {a.shape}{hint}")
     return Transpose.apply(a, axes=order)
 
 
@@ -137,7 +160,7 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     if start > end:
         raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} for shape {a.shape}")
     merged = int(np.prod(a.shape[start : end + 1]))
-    return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1 :])
+    return reshape(a, (*a.shape[:start], merged, *a.shape[end + 1:]))
 
 
 def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
@@ -151,7 +174,7 @@ def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
 
 def unsqueeze(a: Tensor, axis: int) -> Tensor:
     position = _axis(axis, a.ndim + 1, a.shape)
-    return reshape(a, a.shape[:position] + (1,) + a.shape[position:])
+    return reshape(a, (*a.shape[:position], 1, *a.shape[position:]))
 
 
 def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
@@ -170,7 +193,8 @@ def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
 def getitem(a: Tensor, index: Any) -> Tensor:
     index = _unwrap_index(index)
     try:
-        np.empty(a.shape, dtype=np.bool_)[index]  # validate cheaply: same rules, tiny dtype
+        # Validate with NumPy's own rules on a zero-stride stand-in: no copy of the data.
+        np.broadcast_to(np.empty((), dtype=np.bool_), a.shape)[index]
     except IndexError as exc:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}") from None
     return GetItem.apply(a, index=index)
@@ -178,7 +202,13 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 
 def pad(a: Tensor, pad_width: Sequence[Any], value: float = 0.0) -> Tensor:
     """Constant padding; `pad_width` as in `np.pad`: one (before, after) pair per axis."""
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
+    try:
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"pad widths {pad_width!r} do not fit a tensor of shape {a.shape}: give one (before, after) pair "
+            f"per axis ({a.ndim} pairs), one pair for all axes, or one int"
+        ) from None
     if (widths < 0).any():
         raise ValueError(f"pad widths must be non-negative, got {pad_width!r}")
     return Pad.apply(a, widths=tuple(tuple(int(v) for v in row) for row in widths), value=value)

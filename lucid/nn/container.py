@@ -107,6 +107,22 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def _repr_children(self) -> list[tuple[str, Module | None]]:
+        # PyTorch prints runs of identical entries once, as "(0-3): 4 x Block(...)"; so do we, so
+        # that printed models read the same in both libraries.
+        children = list(self._modules.values())
+        texts = [repr(child) for child in children]
+        rows: list[tuple[str, Module | None]] = []
+        start = 0
+        for end in range(1, len(children) + 1):
+            if end < len(children) and texts[end] == texts[start]:
+                continue
+            count = end - start
+            label = f"({start}): " if count == 1 else f"({start}-{end - 1}): {count} x "
+            rows.append((label, children[start]))
+            start = end
+        return rows
+
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())
         items.insert(index, _require_module(module, "ModuleList.insert"))

@@ -408,6 +408,10 @@ class Module:
     def _get_name(self) -> str:
         return type(self).__name__
 
+    def _repr_children(self) -> list[tuple[str, Module | None]]:
+        """The `(label, child)` rows `repr` prints inside this module; containers may group rows."""
+        return [(f"({name}): ", child) for name, child in self._modules.items()]
+
     def __repr__(self) -> str:
         # Built with an explicit stack: each entry is a module to open, or a closing line.
         lines: list[str] = []
@@ -422,7 +426,7 @@ class Module:
                 continue
             extra = module.extra_repr()
             extra_lines = extra.split("\n") if extra else []
-            children = list(module._modules.items())
+            children = module._repr_children()
             head = f"{indent}{label}{module._get_name()}("
             if not children and len(extra_lines) <= 1:
                 lines.append(head + extra + ")")
@@ -430,9 +434,9 @@ class Module:
             lines.append(head)
             lines.extend(f"{indent}  {line}" for line in extra_lines)
             stack.append((")", None, depth))
-            for name, child in reversed(children):
+            for child_label, child in reversed(children):
                 if child is None:
-                    stack.append((f"({name}): None", None, depth + 1))
+                    stack.append((child_label + "None", None, depth + 1))
                 else:
-                    stack.append((f"({name}): ", child, depth + 1))
+                    stack.append((child_label, child, depth + 1))
         return "\n".join(lines)

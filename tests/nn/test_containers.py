@@ -181,3 +181,16 @@ def test_containers_nest_with_qualified_names_and_repr() -> None:
     assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert repr(ours) == repr(theirs)
+
+
+def test_module_list_repr_groups_identical_runs_as_torch() -> None:
+    def build(nn_: ModuleType, leaf: type) -> Any:
+        def block(scale: float) -> Any:
+            return nn_.Sequential(leaf(scale, 0.0), leaf(1.0, 1.0))
+
+        blocks = nn_.ModuleList([block(2.0), block(2.0), block(2.0), block(3.0), leaf(1.0, 0.0), leaf(1.0, 0.0)])
+        return nn_.Sequential(nn_.ModuleList([blocks, nn_.ModuleList()]), leaf(5.0, 0.0))
+
+    ours, theirs = build(nn, Affine), build(torch.nn, TorchAffine)
+    assert repr(ours) == repr(theirs)
+    assert "(0-2): 3 x Sequential(" in repr(ours) and "(4-5): 2 x Affine(" in repr(ours)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from collections import OrderedDict
 from types import ModuleType
 from typing import Any
@@ -242,6 +243,7 @@ def test_deepcopy_gives_independent_parameters() -> None:
     net = build_mirror(lucid, nn)
     clone = copy.deepcopy(net)
     assert list(clone.state_dict()) == list(net.state_dict())
+    assert isinstance(clone.gamma, nn.Parameter) and clone.gamma.requires_grad
     clone.gamma.data[...] = 5.0
     assert float(net.gamma.data[0]) == 0.0
     assert repr(clone) == repr(net)
@@ -251,6 +253,16 @@ class _Link(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.w = nn.Parameter(lucid.ones(1))
+
+
+def test_pickle_round_trip_keeps_tables() -> None:
+    model = nn.Sequential(_Link(), _Link())
+    model[1].register_buffer("tmp", lucid.ones(2), persistent=False)
+    restored = pickle.loads(pickle.dumps(model))
+    assert [n for n, _ in restored.named_parameters()] == ["0.w", "1.w"]
+    assert [n for n, _ in restored.named_buffers()] == ["1.tmp"]
+    assert "1.tmp" not in restored.state_dict()  # non-persistence survives pickling
+    assert isinstance(restored[0].w, nn.Parameter) and restored[0].w.requires_grad
 
 
 def test_deep_nesting_has_no_recursion_limit() -> None:

@@ -1,0 +1,37 @@
+"""Embedding lookup: rows of a weight table picked by integer indices."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lucid.autograd.ops import elementwise as ew
+from lucid.autograd.ops.shape import getitem
+from lucid.tensor import Tensor, as_tensor
+
+
+def embedding(indices: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """`weight[indices]`: shape `indices.shape + (embedding_dim,)`.
+
+    Rows picked at `padding_idx` receive no gradient, as in PyTorch.
+
+    >>> embedding(lucid.tensor([[0, 2]]), lucid.randn(5, 3)).shape
+    (1, 2, 3)
+    """
+    indices = as_tensor(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {indices.dtype}")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), got {weight.shape}")
+    count = weight.shape[0]
+    if indices.size and (indices.data.min() < -count or indices.data.max() >= count):
+        bad = int(indices.data.max()) if indices.data.max() >= count else int(indices.data.min())
+        raise IndexError(f"embedding: index {bad} is out of range for a table of {count} rows")
+    out = getitem(weight, indices.data)
+    if padding_idx is None:
+        return out
+    pad = padding_idx % count if -count <= padding_idx < count else None
+    if pad is None:
+        raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for a table of {count} rows")
+    # Same values, but the padding positions read a detached copy, so no gradient reaches that row.
+    is_pad = Tensor._wrap(np.expand_dims(indices.data % count == pad, -1))
+    return ew.where(is_pad, out.detach(), out)

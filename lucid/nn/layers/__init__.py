@@ -1,0 +1,38 @@
+"""Layer classes, one module per family (the family is the file name: conv, norm, activation, ...).
+
+>>> from lucid.nn.layers import Conv2d, BatchNorm2d
+"""
+
+from lucid.nn.layers.activation import GELU, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from lucid.nn.layers.conv import Conv2d
+from lucid.nn.layers.drop import Dropout, DropPath
+from lucid.nn.layers.linear import Flatten, Identity, Linear
+from lucid.nn.layers.loss import CrossEntropyLoss, MSELoss
+from lucid.nn.layers.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from lucid.nn.layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from lucid.nn.layers.sparse import Embedding
+
+__all__ = [
+    "GELU",
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv2d",
+    "CrossEntropyLoss",
+    "DropPath",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "GroupNorm",
+    "Identity",
+    "LayerNorm",
+    "Linear",
+    "MSELoss",
+    "MaxPool2d",
+    "ReLU",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+]

@@ -1,0 +1,159 @@
+"""Normalization layers: BatchNorm1d/2d, LayerNorm, GroupNorm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from lucid import creation
+from lucid.autograd.grad_mode import no_grad
+from lucid.nn.functional.norm import batch_norm, group_norm, layer_norm
+from lucid.nn.layers._checks import check_input
+from lucid.nn.module import Module
+from lucid.nn.parameter import Parameter
+from lucid.tensor import Tensor
+
+
+class _BatchNorm(Module):
+    """Shared body of BatchNorm1d/2d; subclasses set the accepted input ranks."""
+
+    layouts: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: object = None,
+    ) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        self.weight = Parameter(creation.ones(num_features, dtype=dtype)) if affine else None
+        self.bias = Parameter(creation.zeros(num_features, dtype=dtype)) if affine else None
+        if track_running_stats:
+            self.register_buffer("running_mean", creation.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", creation.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean[...] = 0.0
+                self.running_var[...] = 1.0
+                self.num_batches_tracked[...] = 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_input(type(self).__name__, x, self.layouts, self.num_features)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            with no_grad():
+                self.num_batches_tracked[...] = self.num_batches_tracked.data + 1
+            if self.momentum is None:
+                # momentum=None: a cumulative average over every batch seen so far.
+                factor = 1.0 / float(self.num_batches_tracked.item())
+        # Without running statistics the layer always normalizes by batch statistics, even in eval.
+        use_batch_stats = self.training or self.running_mean is None
+        keep_stats = not self.training or self.track_running_stats
+        return batch_norm(
+            x,
+            self.running_mean if keep_stats else None,
+            self.running_var if keep_stats else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization over `(N, C)` or `(N, C, L)` input, as `torch.nn.BatchNorm1d`.
+
+    >>> nn.BatchNorm1d(16)(lucid.randn(8, 16)).shape
+    (8, 16)
+    """
+
+    layouts = ("(N, C)", "(N, C, L)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization over `(N, C, H, W)` input, as `torch.nn.BatchNorm2d`: batch statistics and a
+    running-average update in training, the running statistics in eval.
+
+    >>> bn = nn.BatchNorm2d(24)
+    >>> bn(lucid.randn(2, 24, 8, 8)).shape
+    (2, 24, 8, 8)
+    """
+
+    layouts = ("(N, C, H, W)",)
+
+
+class LayerNorm(Module):
+    """Normalization over the trailing `normalized_shape` dimensions, as `torch.nn.LayerNorm`.
+
+    >>> nn.LayerNorm(448)(lucid.randn(1, 49, 448)).shape
+    (1, 49, 448)
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: object = None,
+    ) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
+        self.weight = Parameter(creation.ones(shape, dtype=dtype)) if elementwise_affine else None
+        self.bias = Parameter(creation.zeros(shape, dtype=dtype)) if elementwise_affine and bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        shape = self.normalized_shape
+        if not isinstance(x, Tensor) or x.ndim < len(shape) or x.shape[x.ndim - len(shape) :] != shape:
+            got = x.shape if isinstance(x, Tensor) else type(x).__name__
+            raise ValueError(f"LayerNorm: expected input whose trailing dimensions are {shape}, got shape {got}")
+        return layer_norm(x, shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class GroupNorm(Module):
+    """Normalization over groups of channels of each sample, as `torch.nn.GroupNorm`.
+
+    >>> nn.GroupNorm(1, 48)(lucid.randn(2, 48, 7, 7)).shape
+    (2, 48, 7, 7)
+    """
+
+    def __init__(
+        self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: object = None
+    ) -> None:
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        self.weight = Parameter(creation.ones(num_channels, dtype=dtype)) if affine else None
+        self.bias = Parameter(creation.zeros(num_channels, dtype=dtype)) if affine else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_input("GroupNorm", x, ("(N, C)", "(N, C, L)", "(N, C, H, W)", "(N, C, D, H, W)"), self.num_channels)
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

@@ -289,8 +289,17 @@ class Module:
     def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):
             raise TypeError(f"train() takes a bool, got {mode!r}")
-        for module in self.modules():
+        # PyTorch calls child.train(mode) recursively, so a subclass may override train() (e.g. to keep a
+        # frozen part in eval mode). We walk with a stack and hand each overriding descendant its own
+        # subtree, so overrides are honoured while plain nesting depth costs no recursion.
+        stack: list[Module] = [self]
+        while stack:
+            module = stack.pop()
+            if module is not self and type(module).train is not Module.train:
+                module.train(mode)
+                continue
             object.__setattr__(module, "training", mode)
+            stack.extend(reversed(list(module.children())))
         return self
 
     def eval(self) -> Module:

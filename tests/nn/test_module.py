@@ -226,6 +226,28 @@ def test_train_eval_reach_every_module() -> None:
         net.train("yes")  # type: ignore[arg-type]
 
 
+def test_train_honours_overrides_in_submodules_as_torch() -> None:
+    def build(nn_: ModuleType) -> Any:
+        class Frozen(nn_.Module):
+            # A common pattern: a pretrained part that stays in eval mode whatever the parent does.
+            def __init__(self) -> None:
+                super().__init__()
+                self.inner = nn_.Sequential(nn_.Module())
+
+            def train(self, mode: bool = True) -> Any:
+                super().train(False)
+                return self
+
+        return nn_.Sequential(nn_.Module(), nn_.Sequential(Frozen()), nn_.Module())
+
+    ours, theirs = build(nn), build(torch.nn)
+    for model in (ours, theirs):
+        model.eval()
+        model.train()
+    assert [(n, m.training) for n, m in ours.named_modules()] == [(n, m.training) for n, m in theirs.named_modules()]
+    assert not ours[1][0].inner[0].training and ours[1].training
+
+
 def test_zero_grad() -> None:
     m = nn.Module()
     m.w = nn.Parameter(lucid.ones(3))

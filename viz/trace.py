@@ -1,0 +1,200 @@
+"""`trace`: run one forward of a lucid model under global hooks and record it as a plain-data `Trace`.
+
+This is the only part of lucid-viz that knows lucid; everything downstream reads the Trace.
+Tracing leaves the model as it was: parameters, buffers and training flags are restored, no
+autograd graph is built, the global random state is not touched, and the hooks are removed
+even when the forward raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+import lucid
+from lucid import nn
+from lucid.nn.container import ModuleDict, ModuleList, Sequential
+from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
+
+_CONTAINERS = (Sequential, ModuleList, ModuleDict)
+_INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
+
+
+class TraceFailure(ValueError):
+    """The forward raised; `partial` holds the trace up to the failing call (its `error` says where)."""
+
+    def __init__(self, message: str, partial: Trace) -> None:
+        super().__init__(message)
+        self.partial = partial
+
+
+def family_of(module_class: type) -> str:
+    """The family that colours a node: the file a lucid.nn layer is defined in ("conv", "norm", ...)."""
+    if issubclass(module_class, _CONTAINERS):
+        return "container"
+    where = module_class.__module__
+    if where.startswith("lucid.nn.layers."):
+        return where.rsplit(".", 1)[1]
+    return "user"
+
+
+def model_name_of(model: nn.Module) -> str:
+    """The chart title: the registered factory name when the model has one, else its class name."""
+    return str(getattr(model, "model_name", None) or type(model).__name__)
+
+
+def default_input_shape(model: nn.Module) -> Shape | None:
+    shape = getattr(model, "default_input_shape", None)
+    return tuple(shape) if shape is not None else None
+
+
+def _shape_of(value: object) -> Shape | None:
+    return tuple(value.shape) if isinstance(value, lucid.Tensor) else None
+
+
+def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], dict[int, str]]:
+    """ModuleNodes in pre-order and a lookup from module identity to path (identity stays internal)."""
+    nodes: list[ModuleNode] = []
+    paths: dict[int, str] = {}
+    for path, module in model.named_modules():
+        paths[id(module)] = path
+        cls = type(module)
+        own = sum(p.size for p in module._parameters.values() if p is not None)
+        total = sum(p.size for p in module.parameters())
+        children = [f"{path}.{name}" if path else name for name, _ in module.named_children()]
+        nodes.append(
+            ModuleNode(
+                path=path,
+                name=path.rsplit(".", 1)[-1],
+                class_name=cls.__name__,
+                family=family_of(cls),
+                is_container=issubclass(cls, _CONTAINERS),
+                builtin=cls.__module__.startswith("lucid.nn"),
+                own_params=int(own),
+                total_params=int(total),
+                children=children,
+            )
+        )
+    # A module shared under two names is walked once; keep only children that were walked.
+    known = {node.path for node in nodes}
+    for node in nodes:
+        node.children = [c for c in node.children if c in known]
+    return nodes, paths
+
+
+def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
+    shape = input_shape if input_shape is not None else default_input_shape(model)
+    if shape is None:
+        raise ValueError(
+            f"trace({type(model).__name__}): give input_shape=(N, C, H, W) or inputs=...; "
+            "the model declares no default_input_shape"
+        )
+    if not isinstance(shape, Sequence) or not shape:
+        raise TypeError(f"input_shape must be a non-empty tuple of positive ints, got {shape!r}")
+    if isinstance(shape[0], Sequence):
+        shapes = tuple(tuple(s) for s in shape)
+    else:
+        shapes = (tuple(shape),)
+    for s in shapes:
+        if not s or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d <= 0 for d in s):
+            raise ValueError(f"input shape {s!r} must be a non-empty tuple of positive ints")
+    return shapes
+
+
+def trace(
+    model: nn.Module,
+    input_shape: Any = None,
+    inputs: Any = None,
+    **forward_kwargs: Any,
+) -> Trace:
+    """Run `model` once with forward hooks and return what happened as a `Trace`.
+
+    Give `input_shape` (one shape, or a tuple of shapes for several inputs; random data is
+    made), or `inputs` (a tensor or a tuple of positional inputs), or neither to use the
+    model's `default_input_shape`. Extra keyword arguments go to the model's forward.
+
+    >>> t = viz.trace(lucid.models.efficientformer_l1())
+    >>> t.output_shapes
+    [(1, 1000)]
+
+    Raises `TraceFailure` (a ValueError) naming the failing module's path and input shapes;
+    its `.partial` is the trace up to that point.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"trace() needs a lucid nn.Module, got {type(model).__name__}")
+    if inputs is not None and input_shape is not None:
+        raise ValueError("give input_shape or inputs, not both")
+    if inputs is None:
+        rng = np.random.default_rng(_INPUT_SEED)
+        args = tuple(lucid.Tensor(rng.standard_normal(s).astype(np.float32)) for s in _make_inputs(model, input_shape))
+    else:
+        args = inputs if isinstance(inputs, tuple) else (inputs,)
+
+    nodes, paths = _module_tree(model)
+    calls: list[Call] = []
+    open_calls: list[Call] = []  # the calls that have started and not returned, innermost last
+
+    def before(module: nn.Module, call_args: tuple, call_kwargs: dict) -> None:
+        path = paths.get(id(module))
+        if path is None:  # a module made inside forward: its work is attributed to its caller
+            return
+        call = Call(len(calls), path, collect_shapes((call_args, call_kwargs), _shape_of), [])
+        calls.append(call)
+        open_calls.append(call)
+
+    def after(module: nn.Module, call_args: tuple, call_kwargs: dict, output: Any) -> None:
+        if paths.get(id(module)) is None:
+            return
+        open_calls.pop().output_shapes = collect_shapes(output, _shape_of)
+
+    saved_modes = [(module, module.training) for module in model.modules()]
+    saved_buffers = [(buffer, buffer._data.copy()) for buffer in model.buffers()]
+    model.eval()  # shapes do not depend on the mode, and eval mode neither draws random numbers nor updates statistics
+    pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
+    post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
+    try:
+        with lucid.no_grad():
+            output = model(*args, **forward_kwargs)
+    except Exception as exc:
+        failing = open_calls[-1] if open_calls else None
+        raise _failure(model, nodes, calls, args, failing, exc) from exc
+    finally:
+        pre_handle.remove()
+        post_handle.remove()
+        for module, mode in saved_modes:
+            object.__setattr__(module, "training", mode)
+        for buffer, data in saved_buffers:
+            if buffer._data.shape == data.shape:
+                buffer._data[...] = data
+            else:
+                buffer._data = data
+    return Trace(
+        model_name=model_name_of(model),
+        input_shapes=collect_shapes(args, _shape_of),
+        output_shapes=collect_shapes(output, _shape_of),
+        modules=nodes,
+        calls=calls,
+    )
+
+
+def _failure(
+    model: nn.Module, nodes: list[ModuleNode], calls: list[Call], args: tuple, failing: Call | None, exc: Exception
+) -> TraceFailure:
+    path = failing.path if failing is not None else ""
+    shapes = failing.input_shapes if failing is not None else collect_shapes(args, _shape_of)
+    where = path or model_name_of(model)
+    reason = str(exc) or type(exc).__name__
+    # Layers already name themselves in their messages; do not repeat the path.
+    message = reason if reason.startswith(where) else f"{where}: {reason}"
+    shape_text = ", ".join("(" + ",".join(map(str, s)) + ")" for s in shapes)
+    partial = Trace(
+        model_name=model_name_of(model),
+        input_shapes=collect_shapes(args, _shape_of),
+        output_shapes=[],
+        modules=nodes,
+        calls=calls,
+        error=TraceError(path, reason, shapes),
+    )
+    return TraceFailure(f"{message} (input shapes {shape_text})", partial)

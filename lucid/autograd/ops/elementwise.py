@@ -271,7 +271,11 @@ def mul(a: ArrayLike, b: ArrayLike) -> Tensor:
 
 
 def div(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return Div.apply(*_pair(a, b))
+    """True division; integer operands give float32, as in PyTorch (NumPy alone would give float64)."""
+    a, b = _pair(a, b)
+    if a.dtype.kind != "f" and b.dtype.kind != "f":
+        a, b = cast(a, DEFAULT_FLOAT), cast(b, DEFAULT_FLOAT)
+    return Div.apply(a, b)
 
 
 def pow(a: ArrayLike, b: ArrayLike) -> Tensor:  # noqa: A001 - mirrors torch.pow

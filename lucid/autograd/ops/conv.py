@@ -138,18 +138,18 @@ def conv2d(
         raise ValueError(
             f"{where}: weight must have shape (out_channels, in_channels/groups, kh, kw), got {weight.shape}"
         )
-    if x.ndim != 4:
-        raise ValueError(f"{where}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{where}: expected input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
     o, cg, kh, kw = weight.shape
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1 or o % groups:
         raise ValueError(f"{where}: groups={groups!r} must be a positive int dividing out_channels={o}")
-    if x.shape[1] != cg * groups:
+    if x.shape[-3] != cg * groups:
         raise ValueError(
             f"{where}: weight {weight.shape} with groups={groups} expects input with {cg * groups} channels, "
             f"got shape {x.shape}"
         )
-    ho = out_size(x.shape[2], kh, stride_[0], padding_[0], dilation_[0])
-    wo = out_size(x.shape[3], kw, stride_[1], padding_[1], dilation_[1])
+    ho = out_size(x.shape[-2], kh, stride_[0], padding_[0], dilation_[0])
+    wo = out_size(x.shape[-1], kw, stride_[1], padding_[1], dilation_[1])
     if ho < 1 or wo < 1:
         raise ValueError(
             f"{where}: input {x.shape} padded by {padding_} is smaller than the dilated kernel "
@@ -157,5 +157,8 @@ def conv2d(
         )
     if bias is not None and bias.shape != (o,):
         raise ValueError(f"{where}: bias must have shape ({o},), got {bias.shape}")
-    inputs = (x, weight) if bias is None else (x, weight, bias)
-    return Conv2d.apply(*inputs, stride=stride_, padding=padding_, dilation=dilation_, groups=groups)
+    # An unbatched (C, H, W) image is run as a batch of one, as PyTorch does.
+    batch = x if x.ndim == 4 else x.unsqueeze(0)
+    inputs = (batch, weight) if bias is None else (batch, weight, bias)
+    out = Conv2d.apply(*inputs, stride=stride_, padding=padding_, dilation=dilation_, groups=groups)
+    return out if x.ndim == 4 else out.squeeze(0)

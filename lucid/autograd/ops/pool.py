@@ -166,8 +166,15 @@ class AdaptiveAvgPool2d(Function):
 
 
 def _check_input(x: Tensor, where: str) -> None:
-    if x.ndim != 4:
-        raise ValueError(f"{where}: expected a 4-D input (N, C, H, W), got shape {x.shape}")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{where}: expected input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
+
+
+def _batched(x: Tensor, op: type[Function], **options: object) -> Tensor:
+    """Run a pooling op on (N, C, H, W); an unbatched (C, H, W) image gets a batch axis of 1 and loses it again."""
+    if x.ndim == 4:
+        return op.apply(x, **options)
+    return op.apply(x.unsqueeze(0), **options).squeeze(0)
 
 
 def _window_args(
@@ -215,10 +222,11 @@ def avg_pool2d(
     kernel, step, pad, _ = _window_args(where, kernel_size, stride, padding)
     if divisor_override is not None and (isinstance(divisor_override, bool) or divisor_override <= 0):
         raise ValueError(f"{where}: divisor_override must be a positive int, got {divisor_override!r}")
-    out = tuple(pool_out_size(x.shape[2 + a], kernel[a], step[a], pad[a], 1, ceil_mode) for a in (0, 1))
+    out = tuple(pool_out_size(x.shape[-2 + a], kernel[a], step[a], pad[a], 1, ceil_mode) for a in (0, 1))
     _check_output(where, x, out)  # type: ignore[arg-type]
-    return AvgPool2d.apply(
+    return _batched(
         x,
+        AvgPool2d,
         kernel=kernel,
         stride=step,
         padding=pad,
@@ -244,9 +252,9 @@ def max_pool2d(
     where = "max_pool2d"
     _check_input(x, where)
     kernel, step, pad, dil = _window_args(where, kernel_size, stride, padding, dilation)
-    out = tuple(pool_out_size(x.shape[2 + a], kernel[a], step[a], pad[a], dil[a], ceil_mode) for a in (0, 1))
+    out = tuple(pool_out_size(x.shape[-2 + a], kernel[a], step[a], pad[a], dil[a], ceil_mode) for a in (0, 1))
     _check_output(where, x, out)  # type: ignore[arg-type]
-    return MaxPool2d.apply(x, kernel=kernel, stride=step, padding=pad, dilation=dil, ceil_mode=bool(ceil_mode))
+    return _batched(x, MaxPool2d, kernel=kernel, stride=step, padding=pad, dilation=dil, ceil_mode=bool(ceil_mode))
 
 
 def adaptive_avg_pool2d(x: Tensor, output_size: IntPair | Sequence[int | None]) -> Tensor:
@@ -258,8 +266,8 @@ def adaptive_avg_pool2d(x: Tensor, output_size: IntPair | Sequence[int | None]) 
     where = "adaptive_avg_pool2d"
     _check_input(x, where)
     if isinstance(output_size, Sequence) and len(output_size) == 2:
-        output_size = tuple(x.shape[2 + a] if s is None else s for a, s in enumerate(output_size))
+        output_size = tuple(x.shape[-2 + a] if s is None else s for a, s in enumerate(output_size))
     size = pair(output_size, "output_size", where)  # type: ignore[arg-type]
     if min(size) < 1:
         raise ValueError(f"{where}: output_size must be positive, got {size}")
-    return AdaptiveAvgPool2d.apply(x, output_size=size)
+    return _batched(x, AdaptiveAvgPool2d, output_size=size)

@@ -85,11 +85,7 @@ class Conv2d(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         check_input("Conv2d", x, IMAGE, self.in_channels)
-        unbatched = x.ndim == 3
-        if unbatched:
-            x = x.unsqueeze(0)
-        out = conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
-        return out.squeeze(0) if unbatched else out
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"

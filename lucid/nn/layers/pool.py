@@ -12,10 +12,8 @@ from lucid.tensor import Tensor
 
 
 def _batched(layer: str, x: Tensor, pool: Callable[[Tensor], Tensor]) -> Tensor:
-    """Run `pool` on a batched view of `x`, accepting one unbatched (C, H, W) image as PyTorch does."""
+    """Check the layout in the layer's name, then pool (an unbatched (C, H, W) image is accepted, as in PyTorch)."""
     check_input(layer, x, IMAGE)
-    if x.ndim == 3:
-        return pool(x.unsqueeze(0)).squeeze(0)
     return pool(x)
 
 

@@ -1,0 +1,399 @@
+"""EfficientFormer: a hybrid of convolutional meta-blocks and attention blocks at MobileNet latency.
+
+Paper: Yanyu Li, Geng Yuan, Yang Wen, Ju Hu, Georgios Evangelidis, Sergey Tulyakov, Yanzhi Wang,
+Jian Ren. "EfficientFormer: Vision Transformers at MobileNet Speed". NeurIPS 2022.
+https://arxiv.org/abs/2206.01191
+
+The structure and parameter names follow timm's `efficientformer.py` (the reference implementation),
+so the paper's released weights, in timm's layout, load after `convert_timm_state_dict`.
+
+>>> import lucid, lucid.models as models
+>>> model = models.efficientformer_l1(num_classes=10).eval()
+>>> with lucid.no_grad():
+...     model(lucid.randn(1, 3, 224, 224)).shape
+(1, 10)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lucid import nn
+from lucid.models.efficientformer_blocks import ATTENTION_RESOLUTION, _Attention, _EfficientFormerStage
+from lucid.models.registry import ModelCard, register_model
+from lucid.nn import init
+from lucid.tensor import Tensor
+
+__all__ = [
+    "EfficientFormer",
+    "EfficientFormerConfig",
+    "convert_timm_state_dict",
+    "efficientformer_l1",
+    "efficientformer_l3",
+    "efficientformer_l7",
+]
+
+# ---- what the docs show -------------------------------------------------------------------
+
+CARD = ModelCard(
+    title="EfficientFormer",
+    badges=("Transformer", "Vision Transformer"),
+    summary=(
+        "The EfficientFormer module implements a lightweight hybrid vision architecture that combines "
+        "convolutional meta-blocks and transformer-style token blocks in a hierarchical pipeline. Model "
+        "structure is defined through EfficientFormerConfig."
+    ),
+    architecture=(
+        ("Convolutional Stem", "Two strided convolutions convert the image into a stage-1 feature map."),
+        (
+            "MetaBlock Stages",
+            "Early stages use 2D pooling-based meta-blocks with convolutional MLPs. The final stage can switch "
+            "the last num_vit blocks to token-space attention blocks.",
+        ),
+        (
+            "Hierarchical Downsampling",
+            "Stage widths increase progressively through the network. Downsampling is configurable per stage.",
+        ),
+        ("Classification Head", "The final token or pooled sequence is normalized and projected to num_classes."),
+    ),
+    example=(
+        ">>> import lucid.models as models\n"
+        ">>> config = models.EfficientFormerConfig(\n"
+        "...     depths=(3, 2, 6, 4),\n"
+        "...     embed_dims=(48, 96, 224, 448),\n"
+        "...     num_classes=1000,\n"
+        "...     num_vit=1,\n"
+        "... )\n"
+        ">>> model = models.EfficientFormer(config)"
+    ),
+)
+
+# ---- configuration ------------------------------------------------------------------------
+
+WIDTHS = {"l1": (48, 96, 224, 448), "l3": (64, 128, 320, 512), "l7": (96, 192, 384, 768)}
+DEPTHS = {"l1": (3, 2, 6, 4), "l3": (4, 4, 12, 6), "l7": (6, 6, 18, 8)}
+NUM_VIT = {"l1": 1, "l3": 4, "l7": 8}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class EfficientFormerConfig:
+    """The shape of an EfficientFormer: stage depths and widths, downsampling, attention blocks, head.
+
+    Checked on construction; each bad field raises a `ValueError` (or `TypeError` for a wrong type) naming it.
+
+    >>> config = EfficientFormerConfig(depths=(1, 1), embed_dims=(8, 16), num_vit=1, num_classes=10)
+    >>> config.stage_downsamples
+    (False, True)
+    """
+
+    depths: Sequence[int]
+    embed_dims: Sequence[int]
+    in_channels: int = 3
+    num_classes: int = 1000
+    global_pool: bool = True
+    downsamples: Sequence[bool] | None = None
+    num_vit: int = 0
+    mlp_ratios: float = 4.0
+    pool_size: int = 3
+    layer_scale_init_value: float = 1e-5
+    act_layer: type[nn.Module] = nn.GELU
+    norm_layer: type[nn.Module] = nn.BatchNorm2d
+    norm_layer_cl: type[nn.Module] = nn.LayerNorm
+    drop_rate: float = 0.0
+    proj_drop_rate: float = 0.0
+    drop_path_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        depths = self._int_tuple("depths", self.depths)
+        if not depths or any(d <= 0 for d in depths):
+            raise ValueError(f"EfficientFormerConfig.depths: need one or more positive block counts, got {depths}")
+        widths = self._int_tuple("embed_dims", self.embed_dims)
+        if len(widths) != len(depths) or any(w <= 0 for w in widths):
+            raise ValueError(
+                f"EfficientFormerConfig.embed_dims: need one positive width per stage ({len(depths)} stages), "
+                f"got {widths}"
+            )
+        if widths[0] < 2:
+            raise ValueError(
+                f"EfficientFormerConfig.embed_dims: the stem's first convolution has embed_dims[0] // 2 channels, "
+                f"so embed_dims[0] must be at least 2, got {widths[0]}"
+            )
+        for name, low in (("in_channels", 1), ("num_classes", 0), ("num_vit", 0), ("pool_size", 1)):
+            value = getattr(self, name)
+            if not _is_int(value):
+                raise TypeError(f"EfficientFormerConfig.{name}: expected an int, got {value!r}")
+            if value < low:
+                rule = (
+                    "positive"
+                    if low == 1
+                    else ">= 0" + (" (0 gives an identity head)" if name == "num_classes" else "")
+                )
+                raise ValueError(f"EfficientFormerConfig.{name}: must be {rule}, got {value}")
+        if self.pool_size % 2 == 0:
+            # An even window with padding pool_size // 2 grows the map by one, so pool(x) - x cannot line up.
+            raise ValueError(
+                f"EfficientFormerConfig.pool_size: must be odd so pooling keeps the size, got {self.pool_size}"
+            )
+        if self.num_vit > depths[-1]:
+            raise ValueError(
+                f"EfficientFormerConfig.num_vit: the attention blocks are the last blocks of the final stage, "
+                f"which has {depths[-1]}; got num_vit={self.num_vit}"
+            )
+        downsamples = self.downsamples
+        if downsamples is not None:
+            downsamples = tuple(downsamples)
+            if len(downsamples) != len(depths) or not all(isinstance(d, (bool, np.bool_)) for d in downsamples):
+                raise ValueError(
+                    f"EfficientFormerConfig.downsamples: need one bool per stage ({len(depths)} stages), "
+                    f"got {downsamples}"
+                )
+            downsamples = tuple(bool(d) for d in downsamples)
+            for i in range(1, len(depths)):
+                if not downsamples[i] and widths[i] != widths[i - 1]:
+                    raise ValueError(
+                        f"EfficientFormerConfig.downsamples: stage {i} does not downsample, so it cannot change "
+                        f"the width from {widths[i - 1]} to {widths[i]}; set downsamples[{i}]=True or equal widths"
+                    )
+        if not _is_number(self.mlp_ratios) or self.mlp_ratios <= 0:
+            raise ValueError(f"EfficientFormerConfig.mlp_ratios: must be a positive number, got {self.mlp_ratios!r}")
+        if not _is_number(self.layer_scale_init_value) or self.layer_scale_init_value < 0:
+            raise ValueError(
+                f"EfficientFormerConfig.layer_scale_init_value: must be >= 0, got {self.layer_scale_init_value!r}"
+            )
+        for name in ("drop_rate", "proj_drop_rate", "drop_path_rate"):
+            value = getattr(self, name)
+            if not _is_number(value) or not 0.0 <= value < 1.0:
+                raise ValueError(f"EfficientFormerConfig.{name}: must be in [0, 1), got {value!r}")
+        if not isinstance(self.global_pool, (bool, np.bool_)):
+            raise TypeError(f"EfficientFormerConfig.global_pool: expected a bool, got {self.global_pool!r}")
+        for name in ("act_layer", "norm_layer", "norm_layer_cl"):
+            if not callable(getattr(self, name)):
+                raise TypeError(f"EfficientFormerConfig.{name}: expected a layer class, got {getattr(self, name)!r}")
+        # Store the normalised forms (frozen dataclass: write through object.__setattr__).
+        object.__setattr__(self, "depths", depths)
+        object.__setattr__(self, "embed_dims", widths)
+        object.__setattr__(self, "downsamples", downsamples)
+
+    @staticmethod
+    def _int_tuple(name: str, values: Any) -> tuple[int, ...]:
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            raise TypeError(f"EfficientFormerConfig.{name}: expected a sequence of ints, got {values!r}")
+        if not all(_is_int(v) for v in values):
+            raise TypeError(f"EfficientFormerConfig.{name}: expected ints, got {tuple(values)!r}")
+        return tuple(int(v) for v in values)
+
+    @property
+    def stage_downsamples(self) -> tuple[bool, ...]:
+        """`downsamples`, or the default schedule: every stage but the first halves the grid."""
+        if self.downsamples is not None:
+            return tuple(self.downsamples)
+        return (False,) + (True,) * (len(self.depths) - 1)
+
+
+# ---- the model ----------------------------------------------------------------------------
+
+
+class EfficientFormer(nn.Module):
+    """EfficientFormer image classifier: conv stem, pooling meta-block stages, attention blocks, linear head.
+
+    `forward_features` returns the normalised tokens of the last stage, (N, L, C);
+    `forward_head` averages them (when `global_pool`) and applies the classifier.
+
+    >>> config = EfficientFormerConfig(depths=(1, 1), embed_dims=(8, 16), num_vit=1, num_classes=5)
+    >>> EfficientFormer(config)(lucid.randn(2, 3, 56, 56)).shape
+    (2, 5)
+    """
+
+    card = CARD
+
+    def __init__(self, config: EfficientFormerConfig) -> None:
+        super().__init__()
+        if not isinstance(config, EfficientFormerConfig):
+            raise TypeError(f"EfficientFormer takes an EfficientFormerConfig, got {type(config).__name__}")
+        self.config = config
+        self.num_classes = config.num_classes
+        self.global_pool = config.global_pool
+        self.num_features = config.embed_dims[-1]
+        widths, norm_layer = config.embed_dims, config.norm_layer
+
+        self.stem = nn.Sequential(
+            {
+                "conv1": nn.Conv2d(config.in_channels, widths[0] // 2, kernel_size=3, stride=2, padding=1),
+                "norm1": norm_layer(widths[0] // 2),
+                "act1": nn.ReLU(),
+                "conv2": nn.Conv2d(widths[0] // 2, widths[0], kernel_size=3, stride=2, padding=1),
+                "norm2": norm_layer(widths[0]),
+                "act2": nn.ReLU(),
+            }
+        )
+        # Stochastic depth grows linearly over all blocks of the network.
+        rates = np.linspace(0.0, config.drop_path_rate, sum(config.depths)).tolist()
+        last = len(config.depths) - 1
+        stages, start, prev = [], 0, widths[0]
+        for i, depth in enumerate(config.depths):
+            stages.append(
+                _EfficientFormerStage(
+                    prev, widths[i], depth,
+                    downsample=config.stage_downsamples[i],
+                    flatten=i == last,
+                    num_vit=config.num_vit if i == last else 0,
+                    drop_path=rates[start : start + depth],
+                    pool_size=config.pool_size,
+                    mlp_ratio=config.mlp_ratios,
+                    act_layer=config.act_layer,
+                    norm_layer=norm_layer,
+                    norm_layer_cl=config.norm_layer_cl,
+                    proj_drop=config.proj_drop_rate,
+                    layer_scale_init_value=config.layer_scale_init_value,
+                )
+            )  # fmt: skip
+            start, prev = start + depth, widths[i]
+        self.stages = nn.Sequential(*stages)
+        self.norm = config.norm_layer_cl(self.num_features)
+        self.head_drop = nn.Dropout(config.drop_rate)
+        self.head = nn.Linear(self.num_features, config.num_classes) if config.num_classes > 0 else nn.Identity()
+
+        # Attention blocks name themselves in errors by their path in this model.
+        self._attention_path: str | None = None
+        for name, module in self.named_modules():
+            if isinstance(module, _Attention):
+                module.qualified_name = name
+                self._attention_path = self._attention_path or name
+        # Each stride-2 convolution (two in the stem, one per downsampling stage) halves the grid.
+        self._halvings = 2 + sum(config.stage_downsamples)
+        self.apply(_init_weights)
+
+    def _check_input(self, x: Tensor) -> None:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"EfficientFormer expects a lucid Tensor, got {type(x).__name__}")
+        channels = self.config.in_channels
+        if x.ndim != 4 or x.shape[1] != channels:
+            raise ValueError(f"stem.conv1: expected input of shape (N, {channels}, H, W), got shape {x.shape}")
+        if self._attention_path is None:
+            return
+        height, width = x.shape[2:]
+        grid_h, grid_w = height, width
+        for _ in range(self._halvings):
+            grid_h, grid_w = (grid_h - 1) // 2 + 1, (grid_w - 1) // 2 + 1
+        res = ATTENTION_RESOLUTION
+        if (grid_h, grid_w) != (res, res):
+            scale = 2**self._halvings
+            raise ValueError(
+                f"{self._attention_path}: expected {res * res} tokens ({res}×{res} attention grid), got "
+                f"{grid_h * grid_w} (input {height}×{width}); use inputs of {(res - 1) * scale + 1} to "
+                f"{res * scale} pixels per side, e.g. {res * scale}×{res * scale}"
+            )
+
+    def forward_features(self, x: Tensor) -> Tensor:
+        """Image (N, C, H, W) -> normalised tokens of the last stage (N, L, embed_dims[-1])."""
+        self._check_input(x)
+        x = self.stages(self.stem(x))
+        return self.norm(x)
+
+    def forward_head(self, x: Tensor, pre_logits: bool = False) -> Tensor:
+        """Tokens -> logits (or the pooled features before the classifier when `pre_logits`)."""
+        if self.global_pool:
+            x = x.mean(axis=1)
+        x = self.head_drop(x)
+        if pre_logits:
+            return x
+        return self.head(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.forward_head(self.forward_features(x))
+
+
+def _init_weights(module: nn.Module) -> None:
+    # Linear layers: N(0, 0.02) truncated at ±2 (absolute, so in effect untruncated), zero bias.
+    # Convolutions and norms keep their own PyTorch-style defaults.
+    if isinstance(module, nn.Linear):
+        init.trunc_normal_(module.weight, std=0.02)
+        if module.bias is not None:
+            init.zeros_(module.bias)
+
+
+# ---- weights from timm --------------------------------------------------------------------
+
+
+def convert_timm_state_dict(state_dict: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Map a timm EfficientFormer state dict (names -> arrays) to one `EfficientFormer.load_state_dict` accepts.
+
+    Parameter names already agree; this drops what the model does not hold: the distillation head
+    (`head_dist.*`), the attention-offset tables (`attention_bias_idxs`, rebuilt from the grid size)
+    and any BatchNorm `num_batches_tracked` counter our BatchNorm2d does not keep.
+
+    >>> sd = {k: v.numpy() for k, v in timm_model.state_dict().items()}
+    >>> model.load_state_dict(convert_timm_state_dict(sd), strict=True)
+    """
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"convert_timm_state_dict takes a mapping of names to arrays, got {type(state_dict).__name__}")
+    keep_counters = "num_batches_tracked" in nn.BatchNorm2d(1).state_dict()
+    converted: dict[str, np.ndarray] = {}
+    for key, value in state_dict.items():
+        if key.startswith("head_dist.") or key.endswith(".attention_bias_idxs"):
+            continue
+        if key.endswith(".num_batches_tracked") and not keep_counters:
+            continue
+        converted[key] = np.asarray(value)
+    return converted
+
+
+# ---- registered variants ------------------------------------------------------------------
+
+_CONFIG_FIELDS = tuple(f.name for f in dataclasses.fields(EfficientFormerConfig))
+_FIXED_BY_VARIANT = ("depths", "embed_dims", "num_vit")
+
+
+def _create(variant: str, num_classes: int, overrides: dict[str, Any]) -> EfficientFormer:
+    name = f"efficientformer_{variant}"
+    fixed = [key for key in _FIXED_BY_VARIANT if key in overrides]
+    if fixed:
+        raise TypeError(
+            f"{name}() fixes {', '.join(fixed)}; to change them build "
+            "EfficientFormer(EfficientFormerConfig(...)) directly"
+        )
+    for key in overrides:
+        if key not in _CONFIG_FIELDS:
+            close = difflib.get_close_matches(key, _CONFIG_FIELDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"{name}() got an unexpected keyword argument {key!r}{hint}")
+    config = EfficientFormerConfig(
+        depths=DEPTHS[variant],
+        embed_dims=WIDTHS[variant],
+        num_vit=NUM_VIT[variant],
+        num_classes=num_classes,
+        **overrides,
+    )
+    return EfficientFormer(config)
+
+
+@register_model(card=CARD)
+def efficientformer_l1(num_classes: int = 1000, **kwargs: Any) -> EfficientFormer:
+    """EfficientFormer-L1: widths (48, 96, 224, 448), depths (3, 2, 6, 4), one attention block."""
+    return _create("l1", num_classes, kwargs)
+
+
+@register_model(card=CARD)
+def efficientformer_l3(num_classes: int = 1000, **kwargs: Any) -> EfficientFormer:
+    """EfficientFormer-L3: widths (64, 128, 320, 512), depths (4, 4, 12, 6), four attention blocks."""
+    return _create("l3", num_classes, kwargs)
+
+
+@register_model(card=CARD)
+def efficientformer_l7(num_classes: int = 1000, **kwargs: Any) -> EfficientFormer:
+    """EfficientFormer-L7: widths (96, 192, 384, 768), depths (6, 6, 18, 8), eight attention blocks."""
+    return _create("l7", num_classes, kwargs)

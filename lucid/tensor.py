@@ -51,8 +51,11 @@ class Tensor:
             array = dtypes.default_for(np.asarray(data))
         if dtype is not None:
             array = array.astype(dtypes.resolve(dtype), copy=False)
-        if array.dtype == object:
-            raise TypeError(f"cannot make a tensor from {type(data).__name__} data: it is not numeric")
+        if array.dtype.kind not in "biuf":
+            raise TypeError(
+                f"cannot make a tensor from {type(data).__name__} data of NumPy dtype {array.dtype}: "
+                "it is not numeric (bool, integer or float)"
+            )
         self._data = array
         self._grad: np.ndarray | None = None
         self._ctx: Function | None = None
@@ -152,12 +155,6 @@ class Tensor:
         if self.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self._data)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
 
     # ---- autograd state ----------------------------------------------------------------
     @property

@@ -1,0 +1,210 @@
+"""Mermaid flowchart of a Trace: the module tree as nested subgraphs, calls as edges in execution order.
+
+Pure: a Trace and options in, text out. See viz.passes for how the tree is cut and folded and how calls become
+edges; this module only writes lines.
+
+>>> from viz.ir import Call, ModuleNode, Trace
+>>> mods = [ModuleNode("", "", "Net", "user", children=["fc"]), ModuleNode("fc", "fc", "Linear", "linear",
+...         builtin=True)]
+>>> trace = Trace("net", [(1, 4)], [(1, 2)], mods, [Call(0, "", [(1, 4)], [(1, 2)]), Call(1, "fc", [(1, 4)], [(1, 2)])])
+>>> render_mermaid(trace).splitlines()[-2:]
+['input --> m1;', 'm1 --> output;']
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from viz.ir import Trace
+from viz.passes import DrawnNode, DrawnTree, Flow, build_flow, build_tree
+from viz.render.palette import ERROR_COLOURS, IO_COLOURS, PORT_COLOURS, SUBGRAPH_STYLE, family_colours
+from viz.render.text import escape_mermaid, format_count, format_shapes
+
+# Mermaid refuses larger charts by default (maxTextSize, maxEdges).
+MAX_TEXT = 50_000
+MAX_EDGES = 500
+DIRECTIONS = ("LR", "TB")
+
+
+class MermaidLimitWarning(UserWarning):
+    """The chart is larger than Mermaid draws by default."""
+
+
+@dataclass(frozen=True)
+class MermaidOptions:
+    """How to draw: tree `depth` (root = 0), `direction` LR or TB, fold repeats, parameter counts on nodes, class
+    names to `hide` (their children take their place), and `colour_safe` span styles that keep their colour in
+    mermaid 11 (the default reproduces the reference chart byte for byte)."""
+
+    depth: int = 3
+    direction: str = "LR"
+    collapse_repeats: bool = True
+    show_params: bool = False
+    hide: tuple[str, ...] = ()
+    colour_safe: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.depth, bool) or not isinstance(self.depth, int) or self.depth < 0:
+            raise ValueError(f"depth must be an int >= 0 (0 draws only the model), got {self.depth!r}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {self.direction!r}")
+        if isinstance(self.hide, str):
+            raise TypeError(f"hide takes a collection of class names, got the string {self.hide!r}")
+        # Sorted so equal option sets compare (and render) equal whatever order the names came in.
+        object.__setattr__(self, "hide", tuple(sorted(set(self.hide))))
+        for name in self.hide:
+            if not isinstance(name, str):
+                raise TypeError(f"hide takes class names (str), got {name!r}")
+
+
+@dataclass
+class MermaidChart:
+    """The chart text, its edge count, and warnings (e.g. over Mermaid's size limits) for the caller to show."""
+
+    text: str
+    edge_count: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_mermaid(trace: Trace, **options: object) -> str:
+    """The Mermaid chart of `trace`; options as in `MermaidOptions`. Over Mermaid's limits it warns
+    (`MermaidLimitWarning`) with a depth that fits."""
+    chart = mermaid_chart(trace, MermaidOptions(**options))  # type: ignore[arg-type]
+    for message in chart.warnings:
+        warnings.warn(message, MermaidLimitWarning, stacklevel=2)
+    return chart.text
+
+
+def mermaid_chart(trace: Trace, options: MermaidOptions | None = None) -> MermaidChart:
+    """The chart and its warnings, without emitting them (the CLI prints them to stderr)."""
+    options = options or MermaidOptions()
+    text, edge_count = _draw(trace, options)
+    chart = MermaidChart(text, edge_count)
+    if len(text) > MAX_TEXT or edge_count > MAX_EDGES:
+        chart.warnings.append(_limit_message(trace, options, text, edge_count))
+    return chart
+
+
+def _limit_message(trace: Trace, options: MermaidOptions, text: str, edge_count: int) -> str:
+    found = (
+        f"the Mermaid chart of {trace.model_name!r} at depth {options.depth} has {len(text):,} characters and "
+        f"{edge_count} edges; Mermaid draws at most {MAX_TEXT:,} characters and {MAX_EDGES} edges by default"
+    )
+    for depth in range(options.depth - 1, -1, -1):
+        smaller, edges = _draw(trace, replace(options, depth=depth))
+        if len(smaller) <= MAX_TEXT and edges <= MAX_EDGES:
+            return f"{found}. Use depth={depth} ({len(smaller):,} characters, {edges} edges)."
+    return f"{found}. Even depth 0 is too large; hide classes or raise maxTextSize/maxEdges in mermaid.initialize."
+
+
+def _draw(trace: Trace, options: MermaidOptions) -> tuple[str, int]:
+    tree = build_tree(trace, options.depth, options.collapse_repeats, options.hide)
+    flow = build_flow(tree)
+    writer = _Writer(tree, flow, options)
+    lines = [
+        '%%{init: {"flowchart":{"curve":"'
+        + ("monotoneX" if options.direction == "LR" else "monotoneY")
+        + '","nodeSpacing":50,"rankSpacing":50}} }%%',
+        f"flowchart {options.direction}",
+        "linkStyle default stroke-width:2.0px",
+    ]
+    lines += writer.tree_lines()
+    lines += writer.io_lines()
+    lines += writer.styles
+    in_degree = Counter(target for _, target in flow.edges)
+    for source, target in flow.edges:
+        arrow = "-.->" if in_degree[target] > 1 else "-->"
+        lines.append(f"{source} {arrow} {target};")
+    return "\n".join(lines) + "\n", len(flow.edges)
+
+
+class _Writer:
+    """Writes node lines; collects leaf style lines (in node-number order) for after the tree."""
+
+    def __init__(self, tree: DrawnTree, flow: Flow, options: MermaidOptions) -> None:
+        self.tree = tree
+        self.flow = flow
+        self.options = options
+        self.ported = set(flow.ported)
+        self.styles: list[str] = []
+
+    def span(self, text: str, colour: str | None) -> str:
+        if colour is None:
+            style = "font-size:11px;font-weight:400"
+        elif self.options.colour_safe:
+            # mermaid 11 reads "#c53030;" as an entity code and drops the colour; ending on it avoids that.
+            style = f"font-size:11px;font-weight:400;color:{colour}"
+        else:
+            style = f"font-size:11px;color:{colour};font-weight:400"
+        return f"<span style='{style}'>{text}</span>"
+
+    def tree_lines(self) -> list[str]:
+        lines: list[str] = []
+        stack: list[DrawnNode | None] = [self.tree.root]
+        while stack:
+            node = stack.pop()
+            if node is None:
+                lines.append("end")
+            elif node.children:
+                lines.append(f'subgraph sg_{node.id}["{self.label(node)}"]')
+                if node.number == self.flow.failed:
+                    fill, stroke = ERROR_COLOURS
+                    lines.append(f"style sg_{node.id} fill:{fill},stroke:{stroke},stroke-width:2px")
+                else:
+                    lines.append(f"style sg_{node.id} {SUBGRAPH_STYLE}")
+                if node.number in self.ported:
+                    lines += [f'{node.id}_in(["Input"]);', f'{node.id}_out(["Output"]);']
+                    fill, stroke = PORT_COLOURS
+                    for port in ("in", "out"):
+                        lines.append(f"style {node.id}_{port} fill:{fill},stroke:{stroke},stroke-width:1px;")
+                stack.append(None)
+                stack.extend(reversed(node.children))
+            else:
+                lines.append(f'{node.id}["{self.label(node)}"];')
+                colours = family_colours(node.module.family, node.module.builtin, node.module.is_container)
+                if node.number == self.flow.failed:
+                    colours = ERROR_COLOURS
+                if colours is not None:
+                    self.styles.append(f"style {node.id} fill:{colours[0]},stroke:{colours[1]},stroke-width:1px;")
+        return lines
+
+    def label(self, node: DrawnNode) -> str:
+        module = node.module
+        if node.number == 0:
+            name = escape_mermaid(self.tree.trace.model_name)
+            text = f"<span style='font-size:20px;font-weight:700'>{name}</span>"
+        elif node.is_group:
+            text = f"{escape_mermaid(module.class_name)} x {len(node.members)}"
+        elif node.children and module.is_container and not (module.name.isascii() and module.name.isdigit()):
+            text = escape_mermaid(module.name)
+        else:
+            text = escape_mermaid(module.class_name)
+        if not node.children:
+            call = self.flow.first_call[node.number]
+            if call is not None and call.input_shapes != call.output_shapes:
+                colours = family_colours(module.family, module.builtin, module.is_container)
+                shapes = f"{format_shapes(call.input_shapes)} → {format_shapes(call.output_shapes)}"
+                text += "<br/>" + self.span(shapes, colours[1] if colours else None)
+        if self.options.show_params:
+            count = sum(self.tree.modules[path].total_params for path in node.members)
+            if count:
+                text += "<br/>" + self.span(f"{format_count(count)} params", None)
+        return text
+
+    def io_lines(self) -> list[str]:
+        trace = self.tree.trace
+        fill, stroke = IO_COLOURS
+        lines = [f'input["Input<br/>{self.span(format_shapes(trace.input_shapes), stroke)}"];']
+        if trace.error is None:
+            lines.append(f'output["Output<br/>{self.span(format_shapes(trace.output_shapes), stroke)}"];')
+            ends = [("input", IO_COLOURS), ("output", IO_COLOURS)]
+        else:
+            where = escape_mermaid(trace.error.path or trace.model_name)
+            message = escape_mermaid(trace.error.message)
+            lines.append(f'error["Error in {where}<br/>{self.span(message, ERROR_COLOURS[1])}"];')
+            ends = [("input", IO_COLOURS), ("error", ERROR_COLOURS)]
+        for name, (fill, stroke) in ends:
+            lines.append(f"style {name} fill:{fill},stroke:{stroke},stroke-width:1px;")
+        return lines

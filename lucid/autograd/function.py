@@ -9,6 +9,7 @@ return gradients in the broadcast shape of its output.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -17,6 +18,18 @@ from lucid.autograd.grad_mode import is_grad_enabled
 
 if TYPE_CHECKING:
     from lucid.tensor import Tensor
+
+# Called after every op as observer(op_name, input_shapes, output_shape, options) when set;
+# lucid-viz uses it to count MACs per module. One global check on the hot path.
+OpObserver = Callable[[str, list[tuple[int, ...]], tuple[int, ...], dict[str, Any]], None]
+_op_observer: OpObserver | None = None
+
+
+def set_op_observer(observer: OpObserver | None) -> OpObserver | None:
+    """Install `observer` (None removes it); returns the previous one so callers can restore it."""
+    global _op_observer
+    previous, _op_observer = _op_observer, observer
+    return previous
 
 
 class Function:

@@ -69,7 +69,10 @@ class Function:
 
         fn = cls()
         # NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
-        out = np.asarray(fn.forward(*[t._data for t in inputs], **options))
+        arrays = [t._data for t in inputs]
+        out = np.asarray(fn.forward(*arrays, **options))
+        if _op_observer is not None:
+            _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
         requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
         result = Tensor._wrap(out, requires_grad, _shared_version_box(out, inputs))
         if requires_grad:

@@ -64,9 +64,11 @@ def register_model(
     The registered function is wrapped so that every model it returns carries `model_name` and
     `default_input_shape`. Registering a name twice is an error: names are the public key.
 
-    >>> @register_model(default_input_shape=(1, 3, 32, 32))
-    ... def tiny_net(num_classes: int = 10) -> nn.Module:
-    ...     return TinyNet(num_classes)
+    >>> @register_model(default_input_shape=(1, 4))
+    ... def tiny_linear(num_classes: int = 10) -> nn.Module:
+    ...     return nn.Linear(4, num_classes)
+    >>> create_model("tiny_linear", num_classes=3).model_name
+    'tiny_linear'
     """
     shape = tuple(default_input_shape)
     if not shape or any(not isinstance(s, int) or isinstance(s, bool) or s <= 0 for s in shape):

@@ -26,6 +26,15 @@ def test_parameter_counts_match_the_paper_models(name: str, count: int) -> None:
     assert _param_count(models.create_model(name)) == count
 
 
+def test_docs_card_example_builds_l1() -> None:
+    namespace: dict = {}
+    lines = [line[4:] for line in EfficientFormer.card.example.splitlines()]
+    exec("\n".join(lines), namespace)
+    model = namespace["model"]
+    assert isinstance(model, EfficientFormer) and _param_count(model) == 11_840_928
+    assert EfficientFormer.card.badges == ("Transformer", "Vision Transformer")
+
+
 def test_l1_structure_and_names() -> None:
     model = models.efficientformer_l1()
     assert [n for n, _ in model.named_children()] == ["stem", "stages", "norm", "head_drop", "head"]

@@ -16,14 +16,14 @@ from lucid.autograd.ops import shape as sh
 from lucid.tensor import ArrayLike, Tensor, as_tensor
 
 
-def _compare(op: Any) -> Any:
+def _compare(op: Any, symbol: str) -> Any:
     def method(self: Tensor, other: ArrayLike) -> Tensor:
         try:
             other_t = as_tensor(other, like=self)
         except TypeError:
             # Not numeric (None, a string, ...): let Python fall back, so `t == None` is False.
             return NotImplemented
-        ew._check_broadcast(self, other_t)
+        ew._check_broadcast(self, other_t, f"comparison {symbol}")
         return Tensor._wrap(np.asarray(op(self._data, other_t._data)))
 
     return method
@@ -53,12 +53,12 @@ _OPERATORS = {
     "__neg__": ew.neg,
     "__abs__": ew.abs,
     "__getitem__": sh.getitem,
-    "__eq__": _compare(np.equal),
-    "__ne__": _compare(np.not_equal),
-    "__lt__": _compare(np.less),
-    "__le__": _compare(np.less_equal),
-    "__gt__": _compare(np.greater),
-    "__ge__": _compare(np.greater_equal),
+    "__eq__": _compare(np.equal, "=="),
+    "__ne__": _compare(np.not_equal, "!="),
+    "__lt__": _compare(np.less, "<"),
+    "__le__": _compare(np.less_equal, "<="),
+    "__gt__": _compare(np.greater, ">"),
+    "__ge__": _compare(np.greater_equal, ">="),
 }
 
 _METHODS = {

@@ -229,7 +229,7 @@ class Cast(Function):
 # ---- functional spellings --------------------------------------------------------------
 
 
-def _pair(a: ArrayLike, b: ArrayLike) -> tuple[Tensor, Tensor]:
+def _pair(a: ArrayLike, b: ArrayLike, op: str) -> tuple[Tensor, Tensor]:
     """Lift a Python scalar on either side to a tensor of the other side's dtype.
 
     An integer or bool tensor meeting a Python float becomes float32 (PyTorch's rule; NumPy
@@ -241,7 +241,7 @@ def _pair(a: ArrayLike, b: ArrayLike) -> tuple[Tensor, Tensor]:
     else:
         b = _float_for_scalar(as_tensor(b), a)
         a = as_tensor(a, like=b)
-    _check_broadcast(a, b)
+    _check_broadcast(a, b, op)
     return a, b
 
 
@@ -251,35 +251,38 @@ def _float_for_scalar(t: Tensor, other: ArrayLike) -> Tensor:
     return t
 
 
-def _check_broadcast(a: Tensor, b: Tensor) -> None:
+def _check_broadcast(a: Tensor, b: Tensor, op: str) -> None:
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+        raise ValueError(
+            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
+            "(each axis, aligned from the right, must be equal or 1)"
+        ) from None
 
 
 def add(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return Add.apply(*_pair(a, b))
+    return Add.apply(*_pair(a, b, "add"))
 
 
 def sub(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return Sub.apply(*_pair(a, b))
+    return Sub.apply(*_pair(a, b, "sub"))
 
 
 def mul(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return Mul.apply(*_pair(a, b))
+    return Mul.apply(*_pair(a, b, "mul"))
 
 
 def div(a: ArrayLike, b: ArrayLike) -> Tensor:
     """True division; integer operands give float32, as in PyTorch (NumPy alone would give float64)."""
-    a, b = _pair(a, b)
+    a, b = _pair(a, b, "div")
     if a.dtype.kind != "f" and b.dtype.kind != "f":
         a, b = cast(a, DEFAULT_FLOAT), cast(b, DEFAULT_FLOAT)
     return Div.apply(a, b)
 
 
 def pow(a: ArrayLike, b: ArrayLike) -> Tensor:  # noqa: A001 - mirrors torch.pow
-    return Pow.apply(*_pair(a, b))
+    return Pow.apply(*_pair(a, b, "pow"))
 
 
 def neg(a: Tensor) -> Tensor:
@@ -325,11 +328,11 @@ def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tenso
 
 
 def maximum(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return Maximum.apply(*_pair(a, b))
+    return Maximum.apply(*_pair(a, b, "maximum"))
 
 
 def minimum(a: ArrayLike, b: ArrayLike) -> Tensor:
-    return Minimum.apply(*_pair(a, b))
+    return Minimum.apply(*_pair(a, b, "minimum"))
 
 
 def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
@@ -337,9 +340,9 @@ def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
     cond = as_tensor(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where() needs a bool condition, got dtype {cond.dtype}")
-    a, b = _pair(a, b)
-    _check_broadcast(cond, a)
-    _check_broadcast(cond, b)
+    a, b = _pair(a, b, "where")
+    _check_broadcast(cond, a, "where (condition)")
+    _check_broadcast(cond, b, "where (condition)")
     return Where.apply(cond, a, b)
 
 

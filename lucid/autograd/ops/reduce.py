@@ -16,7 +16,12 @@ def normalize_axes(axis: Axis, ndim: int, shape: tuple[int, ...]) -> tuple[int, 
     """Turn `axis` into a sorted tuple of non-negative axes; a clear error if one is out of range."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        axes: tuple[object, ...] = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(axis)
+    else:
+        raise TypeError(f"axis must be an int or a tuple of ints, got {axis!r}")
     result = []
     # A 0-d tensor accepts axis 0 or -1, as in PyTorch. (Not `max(ndim, 1)`: `max` here is the reduction below.)
     limit = ndim if ndim > 0 else 1

@@ -141,7 +141,8 @@ def transpose(a: Tensor, *dims: Any, axes: Sequence[int] | None = None) -> Tenso
         return Transpose.apply(a, axes=tuple(reversed(range(a.ndim))))
     order = tuple(_axis(ax, a.ndim, a.shape) for ax in axes)
     if sorted(order) != list(range(a.ndim)):
-        hint = f"; to exchange two axes use swapaxes(x, {axes[0]}, {axes[1]})" if len(axes) == 2 else ""
+        exchange = len(axes) == 2 and a.ndim > 2 and order[0] != order[1]
+        hint = f"; to exchange two axes use swapaxes(x, {axes[0]}, {axes[1]})" if exchange else ""
         raise ValueError(f"axes {tuple(axes)} are not a permutation of the {a.ndim} axes of shape {a.shape}{hint}")
     return Transpose.apply(a, axes=order)
 
@@ -160,7 +161,7 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     if start > end:
         raise ValueError(f"flatten: start_axis {start_axis} comes after end_axis {end_axis} for shape {a.shape}")
     merged = int(np.prod(a.shape[start : end + 1]))
-    return reshape(a, (*a.shape[:start], merged, *a.shape[end + 1:]))
+    return reshape(a, (*a.shape[:start], merged, *a.shape[end + 1 :]))
 
 
 def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:

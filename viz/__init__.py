@@ -12,6 +12,7 @@ from typing import Any
 
 from viz.ir import Call, ModuleNode, Trace, TraceError
 from viz.render.mermaid import MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid
+from viz.trace import TracingError, trace
 
 __all__ = [
     "Call",
@@ -20,8 +21,10 @@ __all__ = [
     "ModuleNode",
     "Trace",
     "TraceError",
+    "TracingError",
     "mermaid",
     "mermaid_chart",
+    "trace",
 ]
 
 
@@ -38,10 +41,7 @@ def mermaid(model_or_trace: Any, input_shape: Any = None, depth: int = 3, **opti
     if isinstance(model_or_trace, Trace):
         if input_shape is not None:
             raise ValueError("mermaid(): input_shape is for tracing a model; a Trace already has its shapes")
-        trace = model_or_trace
+        trace_ = model_or_trace
     else:
-        # Imported here so drawing a saved Trace never needs lucid itself.
-        from viz.trace import trace as trace_model
-
-        trace = trace_model(model_or_trace, input_shape=input_shape)
-    return render_mermaid(trace, depth=depth, **options)
+        trace_ = trace(model_or_trace, input_shape=input_shape)
+    return render_mermaid(trace_, depth=depth, **options)

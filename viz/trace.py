@@ -22,7 +22,7 @@ _CONTAINERS = (Sequential, ModuleList, ModuleDict)
 _INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
 
 
-class TraceFailure(ValueError):
+class TracingError(ValueError):
     """The forward raised; `partial` holds the trace up to the failing call (its `error` says where)."""
 
     def __init__(self, message: str, partial: Trace) -> None:
@@ -119,7 +119,7 @@ def trace(
     >>> t.output_shapes
     [(1, 1000)]
 
-    Raises `TraceFailure` (a ValueError) naming the failing module's path and input shapes;
+    Raises `TracingError` (a ValueError) naming the failing module's path and input shapes;
     its `.partial` is the trace up to that point.
     """
     if not isinstance(model, nn.Module):
@@ -181,7 +181,7 @@ def trace(
 
 def _failure(
     model: nn.Module, nodes: list[ModuleNode], calls: list[Call], args: tuple, failing: Call | None, exc: Exception
-) -> TraceFailure:
+) -> TracingError:
     path = failing.path if failing is not None else ""
     shapes = failing.input_shapes if failing is not None else collect_shapes(args, _shape_of)
     where = path or model_name_of(model)
@@ -197,4 +197,4 @@ def _failure(
         calls=calls,
         error=TraceError(path, reason, shapes),
     )
-    return TraceFailure(f"{message} (input shapes {shape_text})", partial)
+    return TracingError(f"{message} (input shapes {shape_text})", partial)

@@ -1,0 +1,197 @@
+"""`lucid-viz`: draw a registered lucid model (or a saved trace) from the command line.
+
+Exit codes: 0 success, 1 the model failed on the given input, 2 a usage error. Errors are one
+line on stderr, never a traceback; nothing is written to stdout when something fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+EXAMPLES = """examples:
+  lucid-viz efficientformer_l1                      Mermaid chart of EfficientFormer-L1 (depth 3)
+  lucid-viz efficientformer_l3 --depth 2 --direction TB
+  lucid-viz efficientformer_l1 --input-shape 2,3,224,224 --format json -o l1.json
+  lucid-viz l1.json --format markdown               draw a saved trace
+  lucid-viz efficientformer_l1 --num-classes 10 --show-params
+  lucid-viz --list                                  the registered models
+  lucid-viz docs                                    regenerate the docs pages
+"""
+
+FORMATS = ("mermaid", "markdown", "json")
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit code 2."""
+
+
+class ModelError(Exception):
+    """The model could not run on the input: exit code 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lucid-viz",
+        description="Trace a lucid model and draw its module structure with every tensor shape.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("model", nargs="?", help="a registered model name (see --list) or a trace .json file")
+    parser.add_argument("--list", action="store_true", help="list the registered models and exit")
+    parser.add_argument("--depth", type=int, default=3, help="how many levels of the module tree to draw (default 3)")
+    parser.add_argument("--input-shape", help="input shape as comma-separated positive ints, e.g. 1,3,224,224")
+    parser.add_argument("--format", default="mermaid", help="mermaid (default), markdown or json")
+    parser.add_argument("-o", "--output", help="write to this file instead of stdout")
+    parser.add_argument("--direction", default="LR", help="LR (default) or TB")
+    parser.add_argument("--no-collapse", action="store_true", help="draw repeated siblings one by one")
+    parser.add_argument("--show-params", action="store_true", help="show parameter counts on nodes")
+    parser.add_argument("--hide", action="append", default=[], metavar="CLASS", help="hide a module class (repeatable)")
+    parser.add_argument(
+        "--partial", action="store_true", help="if the forward fails, draw what ran, failing node in red"
+    )
+    parser.add_argument("--num-classes", type=int, help="model option: number of classes")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="other model option, e.g. --set drop_rate=0.1"
+    )
+    return parser
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.replace("x", ",").split(",")]
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        raise UsageError(f"--input-shape {text!r} is not a list of integers; write e.g. 1,3,224,224") from None
+    if not shape or any(s <= 0 for s in shape):
+        raise UsageError(f"--input-shape {text!r} must contain only positive sizes, e.g. 1,3,224,224")
+    return shape
+
+
+def _model_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if args.num_classes is not None:
+        if args.num_classes < 0:
+            raise UsageError(f"--num-classes must be >= 0, got {args.num_classes}")
+        options["num_classes"] = args.num_classes
+    for item in args.set:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise UsageError(f"--set {item!r} must look like KEY=VALUE, e.g. drop_rate=0.1")
+        try:
+            options[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            options[key] = raw
+    return options
+
+
+def _load_trace(args: argparse.Namespace) -> Any:
+    """The Trace to draw: read from a file, or traced from a freshly built registered model."""
+    from viz.ir import Trace
+
+    source = Path(args.model)
+    if args.model.endswith(".json"):
+        try:
+            return Trace.from_json(source.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot read trace file {args.model}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise UsageError(f"{args.model} is not a lucid-viz trace: {exc}") from None
+
+    import lucid.models as models
+    from viz.trace import TracingError, trace
+
+    try:
+        models.get_model_entry(args.model)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        model = models.create_model(args.model, **_model_options(args))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{args.model}: {exc}") from None
+    shape = parse_shape(args.input_shape) if args.input_shape else None
+    try:
+        return trace(model, input_shape=shape)
+    except TracingError as exc:
+        if args.partial:
+            return exc.partial
+        raise ModelError(f"{args.model}: {exc}") from None
+
+
+def render(args: argparse.Namespace, trace: Any) -> str:
+    from viz import mermaid
+
+    if args.format == "json":
+        return trace.to_json() + "\n"
+    chart = mermaid(
+        trace,
+        depth=args.depth,
+        direction=args.direction,
+        collapse_repeats=not args.no_collapse,
+        show_params=args.show_params,
+        hide=tuple(args.hide),
+    )
+    if args.format == "markdown":
+        return f"```mermaid\n{chart.rstrip()}\n```\n"
+    return chart if chart.endswith("\n") else chart + "\n"
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    if args.format not in FORMATS:
+        raise UsageError(f"--format {args.format!r} is not one of: {', '.join(FORMATS)}")
+    if args.depth < 0:
+        raise UsageError(f"--depth must be >= 0, got {args.depth}")
+    if args.direction not in ("LR", "TB"):
+        raise UsageError(f"--direction {args.direction!r} must be LR or TB")
+
+
+def run(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    if args.list:
+        import lucid.models as models
+
+        sys.stdout.write("\n".join(models.list_models()) + "\n")
+        return 0
+    if not args.model:
+        raise UsageError("name a model (e.g. lucid-viz efficientformer_l1) or use --list")
+    _check_options(args)
+    text = render(args, _load_trace(args))
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["docs"]:
+            from viz.docs_cli import run_docs
+
+            return run_docs(argv[1:])
+        return run(argv)
+    except UsageError as exc:
+        print(f"lucid-viz: error: {exc}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
+        print(f"lucid-viz: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

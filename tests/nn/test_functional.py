@@ -112,6 +112,8 @@ def test_embedding_matches_torch_and_padding_row_gets_no_gradient() -> None:
         _assert_close(ours.grad, theirs.grad)
     with pytest.raises(IndexError, match="index 6 is out of range for a table of 6 rows"):
         F.embedding(lucid.tensor([6]), lucid.randn(6, 2))
+    with pytest.raises(IndexError, match="index -1 is out of range"):
+        F.embedding(lucid.tensor([-1]), lucid.randn(6, 2))
 
 
 def test_dropout_zeroes_a_fraction_p_and_rescales_the_rest() -> None:

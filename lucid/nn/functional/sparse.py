@@ -23,9 +23,12 @@ def embedding(indices: Tensor, weight: Tensor, padding_idx: int | None = None) -
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), got {weight.shape}")
     count = weight.shape[0]
-    if indices.size and (indices.data.min() < -count or indices.data.max() >= count):
+    # Negative indices are refused, as in PyTorch (NumPy would silently count them from the end).
+    if indices.size and (indices.data.min() < 0 or indices.data.max() >= count):
         bad = int(indices.data.max()) if indices.data.max() >= count else int(indices.data.min())
-        raise IndexError(f"embedding: index {bad} is out of range for a table of {count} rows")
+        raise IndexError(
+            f"embedding: index {bad} is out of range for a table of {count} rows (valid: 0 to {count - 1})"
+        )
     out = getitem(weight, indices.data)
     if padding_idx is None:
         return out
@@ -33,5 +36,5 @@ def embedding(indices: Tensor, weight: Tensor, padding_idx: int | None = None) -
     if pad is None:
         raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for a table of {count} rows")
     # Same values, but the padding positions read a detached copy, so no gradient reaches that row.
-    is_pad = Tensor._wrap(np.expand_dims(indices.data % count == pad, -1))
+    is_pad = Tensor._wrap(np.expand_dims(indices.data == pad, -1))
     return ew.where(is_pad, out.detach(), out)

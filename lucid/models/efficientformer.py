@@ -50,6 +50,8 @@ CARD = ModelCard(
         "structure is defined through EfficientFormerConfig."
     ),
     architecture=(
+        # A part with no heading is a lead-in sentence for the parts that follow.
+        ("", "EfficientFormer uses a stage-wise hybrid design:"),
         ("Convolutional Stem", "Two strided convolutions convert the image into a stage-1 feature map."),
         (
             "MetaBlock Stages",
@@ -94,6 +96,34 @@ class EfficientFormerConfig:
     """The shape of an EfficientFormer: stage depths and widths, downsampling, attention blocks, head.
 
     Checked on construction; each bad field raises a `ValueError` (or `TypeError` for a wrong type) naming it.
+
+    Attributes:
+        depths: Blocks per stage, one positive int per stage (L1: (3, 2, 6, 4)).
+        embed_dims: Channel width of each stage, one positive int per stage (L1: (48, 96, 224, 448)).
+        in_channels: Channels of the input image.
+        num_classes: Classifier outputs; 0 replaces the head with an identity (the model returns pooled features).
+        global_pool: Average the final tokens before the head; False applies the head to every token.
+        downsamples: Whether each stage halves the grid with a stride-2 convolution; None means every stage but
+            the first (see `stage_downsamples`).
+        num_vit: How many of the final stage's last blocks are attention (token) blocks instead of pooling blocks.
+        mlp_ratios: Hidden width of each block's MLP as a multiple of the stage width.
+        pool_size: Window of the pooling token mixer (odd, so the grid keeps its size).
+        layer_scale_init_value: Initial value of the per-channel scales on each residual branch.
+        act_layer: Activation class used inside the MLPs.
+        norm_layer: Normalisation class on (N, C, H, W) maps: the stem, the pooling blocks, the downsamplers.
+        norm_layer_cl: Normalisation class on (N, L, C) tokens: the attention blocks and the final norm.
+        drop_rate: Dropout probability before the classifier.
+        proj_drop_rate: Dropout probability inside each block's MLP.
+        drop_path_rate: Stochastic-depth rate of the last block; rates grow linearly from 0 over all blocks.
+
+    Validation:
+        - `depths` and `embed_dims` are sequences of positive ints of the same length; `embed_dims[0]` >= 2.
+        - `in_channels` and `pool_size` are positive ints, `pool_size` odd; `num_classes` and `num_vit` are
+          ints >= 0, and `num_vit` is at most `depths[-1]`.
+        - `downsamples`, when given, has one bool per stage, and a stage that does not downsample keeps the
+          previous stage's width.
+        - `mlp_ratios` is positive, `layer_scale_init_value` >= 0, and each dropout rate lies in [0, 1).
+        - `global_pool` is a bool; `act_layer`, `norm_layer` and `norm_layer_cl` are layer classes.
 
     >>> config = EfficientFormerConfig(depths=(1, 1), embed_dims=(8, 16), num_vit=1, num_classes=10)
     >>> config.stage_downsamples
@@ -212,6 +242,10 @@ class EfficientFormer(nn.Module):
 
     `forward_features` returns the normalised tokens of the last stage, (N, L, C);
     `forward_head` averages them (when `global_pool`) and applies the classifier.
+
+    Args:
+        config (EfficientFormerConfig): Configuration object describing the stage depths, stage widths,
+            downsampling schedule, number of final-stage token blocks, and classifier settings.
 
     >>> config = EfficientFormerConfig(depths=(1, 1), embed_dims=(8, 16), num_vit=1, num_classes=5)
     >>> EfficientFormer(config)(lucid.randn(2, 3, 56, 56)).shape
@@ -383,17 +417,50 @@ def _create(variant: str, num_classes: int, overrides: dict[str, Any]) -> Effici
 
 @register_model(card=CARD)
 def efficientformer_l1(num_classes: int = 1000, **kwargs: Any) -> EfficientFormer:
-    """EfficientFormer-L1: widths (48, 96, 224, 448), depths (3, 2, 6, 4), one attention block."""
+    """EfficientFormer-L1: widths (48, 96, 224, 448), depths (3, 2, 6, 4), one attention block.
+
+    Args:
+        num_classes: Number of classifier outputs (0: no head, the model returns pooled features).
+        **kwargs: Any other `EfficientFormerConfig` field (e.g. `drop_path_rate=0.1`); the variant fixes
+            `depths`, `embed_dims` and `num_vit`.
+
+    Returns:
+        A freshly initialised `EfficientFormer` built from the preset config.
+
+    >>> model = efficientformer_l1(num_classes=10)
+    """
     return _create("l1", num_classes, kwargs)
 
 
 @register_model(card=CARD)
 def efficientformer_l3(num_classes: int = 1000, **kwargs: Any) -> EfficientFormer:
-    """EfficientFormer-L3: widths (64, 128, 320, 512), depths (4, 4, 12, 6), four attention blocks."""
+    """EfficientFormer-L3: widths (64, 128, 320, 512), depths (4, 4, 12, 6), four attention blocks.
+
+    Args:
+        num_classes: Number of classifier outputs (0: no head, the model returns pooled features).
+        **kwargs: Any other `EfficientFormerConfig` field (e.g. `drop_path_rate=0.1`); the variant fixes
+            `depths`, `embed_dims` and `num_vit`.
+
+    Returns:
+        A freshly initialised `EfficientFormer` built from the preset config.
+
+    >>> model = efficientformer_l3(num_classes=10)
+    """
     return _create("l3", num_classes, kwargs)
 
 
 @register_model(card=CARD)
 def efficientformer_l7(num_classes: int = 1000, **kwargs: Any) -> EfficientFormer:
-    """EfficientFormer-L7: widths (96, 192, 384, 768), depths (6, 6, 18, 8), eight attention blocks."""
+    """EfficientFormer-L7: widths (96, 192, 384, 768), depths (6, 6, 18, 8), eight attention blocks.
+
+    Args:
+        num_classes: Number of classifier outputs (0: no head, the model returns pooled features).
+        **kwargs: Any other `EfficientFormerConfig` field (e.g. `drop_path_rate=0.1`); the variant fixes
+            `depths`, `embed_dims` and `num_vit`.
+
+    Returns:
+        A freshly initialised `EfficientFormer` built from the preset config.
+
+    >>> model = efficientformer_l7(num_classes=10)
+    """
     return _create("l7", num_classes, kwargs)

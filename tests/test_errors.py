@@ -48,6 +48,7 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], list[str]]] = [
     ("index", lambda: a23[5], IndexError, ["5", "(2, 3)"]),
     ("index array", lambda: a23[:, [0, 7]], IndexError, ["7", "(2, 3)"]),
     ("pad", lambda: a23.pad(((1, 1), (1, 1), (1, 1))), ValueError, ["(2, 3)", "2 pairs"]),
+    ("pad 0-d", lambda: lucid.tensor(1.0).pad(1), ValueError, ["at least 1 dimension", "()"]),
     ("pad negative", lambda: a23.pad(-1), ValueError, ["non-negative", "-1"]),
     (
         "backward non-scalar",

@@ -247,7 +247,7 @@ def test_argmax_matches_pytorch() -> None:
     np.testing.assert_array_equal(x.argmax(axis=0, keepdims=True).numpy(), t.argmax(dim=0, keepdim=True).numpy())
 
 
-def test_int_tensor_with_python_float_promotes_like_pytorch() -> None:
+def test_mixed_int_and_float_operands_promote_like_pytorch() -> None:
     ints = np.array([1, 2, 3])
     for ours, theirs in (
         (lucid.tensor(ints) * 0.5, torch.tensor(ints) * 0.5),
@@ -257,6 +257,10 @@ def test_int_tensor_with_python_float_promotes_like_pytorch() -> None:
         (lucid.tensor(ints) / 2, torch.tensor(ints) / 2),
         (3 / lucid.tensor(ints), 3 / torch.tensor(ints)),
         (lucid.tensor(ints) ** 2, torch.tensor(ints) ** 2),
+        (lucid.ones(3) * lucid.tensor(ints), torch.ones(3) * torch.tensor(ints)),
+        (lucid.tensor(ints) - lucid.ones(3, dtype=lucid.float64), torch.tensor(ints) - torch.ones(3).double()),
+        (lucid.maximum(lucid.tensor(ints), lucid.ones(3)), torch.maximum(torch.tensor(ints), torch.ones(3))),
+        (lucid.ones(3) + lucid.tensor(2), torch.ones(3) + torch.tensor(2)),
     ):
         assert ours.dtype == theirs.numpy().dtype
         np.testing.assert_allclose(ours.numpy(), theirs.numpy())

@@ -230,25 +230,23 @@ class Cast(Function):
 
 
 def _pair(a: ArrayLike, b: ArrayLike, op: str) -> tuple[Tensor, Tensor]:
-    """Lift a Python scalar on either side to a tensor of the other side's dtype.
+    """Lift a Python scalar on either side to a tensor of the other side's dtype, then promote as PyTorch.
 
-    An integer or bool tensor meeting a Python float becomes float32 (PyTorch's rule; NumPy
-    alone would give float64).
+    A float tensor meeting an integer or bool one keeps its float dtype, and an integer tensor
+    meeting a Python float becomes float32; NumPy alone would give float64 in both cases and
+    silently double a model's memory.
     """
     if isinstance(a, Tensor):
-        a = _float_for_scalar(a, b)
         b = as_tensor(b, like=a)
     else:
-        b = _float_for_scalar(as_tensor(b), a)
+        b = as_tensor(b)
         a = as_tensor(a, like=b)
+    if a.dtype.kind == "f" and b.dtype.kind != "f":
+        b = cast(b, a.dtype)
+    elif b.dtype.kind == "f" and a.dtype.kind != "f":
+        a = cast(a, b.dtype)
     _check_broadcast(a, b, op)
     return a, b
-
-
-def _float_for_scalar(t: Tensor, other: ArrayLike) -> Tensor:
-    if isinstance(other, float) and t.dtype.kind in "biu":
-        return cast(t, DEFAULT_FLOAT)
-    return t
 
 
 def _check_broadcast(a: Tensor, b: Tensor, op: str) -> None:

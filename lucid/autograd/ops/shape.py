@@ -203,6 +203,8 @@ def getitem(a: Tensor, index: Any) -> Tensor:
 
 def pad(a: Tensor, pad_width: Sequence[Any], value: float = 0.0) -> Tensor:
     """Constant padding; `pad_width` as in `np.pad`: one (before, after) pair per axis."""
+    if a.ndim == 0:
+        raise ValueError("pad needs a tensor with at least 1 dimension, got shape ()")
     try:
         widths = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
     except (ValueError, TypeError):

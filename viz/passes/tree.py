@@ -1,7 +1,8 @@
 """The drawn tree: the module tree with hidden classes dissolved, cut at a depth, and runs of repeats folded.
 
 Drawn nodes are numbered m0, m1, ... in pre-order (root = m0). A run of two or more consecutive siblings with the
-same structure (their class, and recursively the classes of their drawn children) folds into one node that stands
+same structure (their class, and recursively the classes of their drawn children; a container's name too
+unless it is a numeric index) folds into one node that stands
 for all of them and is drawn with its first member's children.
 
 >>> from viz.ir import ModuleNode, Trace
@@ -117,13 +118,22 @@ def _signatures(view: dict[str, list[str]], modules: dict[str, ModuleNode], dept
         order.append((path, level))
         if level < depth:
             stack.extend((child, level + 1) for child in view[path])
-    table: dict[tuple[str, tuple[int, ...]], int] = {}
+    table: dict[tuple[str, str, tuple[int, ...]], int] = {}
     signature: dict[str, int] = {}
     # Children appear after their parent in `order`, so walking it backwards computes them first.
     for path, level in reversed(order):
+        module = modules[path]
         kids = tuple(signature[c] for c in view[path]) if level < depth else ()
-        signature[path] = table.setdefault((modules[path].class_name, kids), len(table))
+        # A container with a name (`stem`, `stages`) is a role, not a repeat: `stem` and `stages` are both
+        # Sequential but must not fold into "Sequential x 2". Numbered ones (`blocks.0`, `blocks.1`) still fold.
+        role = module.name if module.is_container and not is_index(module.name) else ""
+        signature[path] = table.setdefault((module.class_name, role, kids), len(table))
     return signature
+
+
+def is_index(name: str) -> bool:
+    """True for the numeric names Sequential and ModuleList give their entries ("0", "12")."""
+    return name.isascii() and name.isdigit()
 
 
 def _runs(children: list[str], signature: dict[str, int], collapse: bool) -> list[list[str]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from viz.ir import Trace
 from viz.passes import DrawnNode, DrawnTree, Flow, build_flow, build_tree
+from viz.passes.tree import is_index
 from viz.render.palette import ERROR_COLOURS, IO_COLOURS, PORT_COLOURS, SUBGRAPH_STYLE, family_colours
 from viz.render.text import escape_mermaid, format_count, format_shapes
 
@@ -177,7 +178,7 @@ class _Writer:
             text = f"<span style='font-size:20px;font-weight:700'>{name}</span>"
         elif node.is_group:
             text = f"{escape_mermaid(module.class_name)} x {len(node.members)}"
-        elif node.children and module.is_container and not (module.name.isascii() and module.name.isdigit()):
+        elif node.children and module.is_container and not is_index(module.name):
             text = escape_mermaid(module.name)
         else:
             text = escape_mermaid(module.class_name)

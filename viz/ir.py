@@ -43,12 +43,17 @@ class ModuleNode:
 
 @dataclass
 class Call:
-    """One forward call of the module at `path`; shapes are flattened from the call's tensors in order."""
+    """One forward call of the module at `path`; shapes are flattened from the call's tensors in order.
+
+    `macs` counts the multiply-accumulates of the operations run while this call was the innermost open module
+    call (its own work, not its submodules'); see viz.macs for what is counted. Traces without it load as 0.
+    """
 
     index: int
     path: str
     input_shapes: list[Shape]
     output_shapes: list[Shape]
+    macs: int = 0
 
 
 @dataclass
@@ -151,6 +156,7 @@ class Trace:
                     "path": c.path,
                     "input_shapes": _shapes_out(c.input_shapes),
                     "output_shapes": _shapes_out(c.output_shapes),
+                    "macs": c.macs,
                 }
                 for c in self.calls
             ],
@@ -199,8 +205,12 @@ class Trace:
         calls = []
         for i, item in enumerate(top.get("calls", list)):
             r = _Reader(item, f"trace.calls[{i}]")
+            # "macs" came after version 1's first traces; older files without it still load.
+            macs = r.get("macs", int) if "macs" in item else 0
+            if macs < 0:
+                raise ValueError(f"trace.calls[{i}].macs: expected a count >= 0, got {macs}")
             calls.append(
-                Call(r.get("index", int), r.get("path", str), r.shapes("input_shapes"), r.shapes("output_shapes"))
+                Call(r.get("index", int), r.get("path", str), r.shapes("input_shapes"), r.shapes("output_shapes"), macs)
             )
         error = None
         if data.get("error") is not None:

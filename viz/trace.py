@@ -2,8 +2,8 @@
 
 This is the only part of lucid-viz that knows lucid; everything downstream reads the Trace.
 Tracing leaves the model as it was: parameters, buffers and training flags are restored, no
-autograd graph is built, the global random state is not touched, and the hooks are removed
-even when the forward raises.
+autograd graph is built, the global random state is not touched, and the hooks (and the op
+observer that counts each call's MACs, see viz.macs) are removed even when the forward raises.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import numpy as np
 
 import lucid
 from lucid import nn
+from lucid.autograd.function import set_op_observer
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
+from viz.macs import op_macs
 
 _CONTAINERS = (Sequential, ModuleList, ModuleDict)
 _INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
@@ -149,11 +151,19 @@ def trace(
             return
         open_calls.pop().output_shapes = collect_shapes(output, _shape_of)
 
+    def count_op(op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
+        # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.
+        if open_calls:
+            open_calls[-1].macs += op_macs(op_name, input_shapes, output_shape, options)
+        if previous_observer is not None:
+            previous_observer(op_name, input_shapes, output_shape, options)
+
     saved_modes = [(module, module.training) for module in model.modules()]
     saved_buffers = [(buffer, buffer._data.copy()) for buffer in model.buffers()]
     model.eval()  # shapes do not depend on the mode, and eval mode neither draws random numbers nor updates statistics
     pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
     post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
+    previous_observer = set_op_observer(count_op)
     try:
         with lucid.no_grad():
             output = model(*args, **forward_kwargs)
@@ -161,6 +171,7 @@ def trace(
         failing = open_calls[-1] if open_calls else None
         raise _failure(model, nodes, calls, args, failing, exc) from exc
     finally:
+        set_op_observer(previous_observer)
         pre_handle.remove()
         post_handle.remove()
         for module, mode in saved_modes:

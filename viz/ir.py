@@ -112,9 +112,16 @@ class Trace:
                 if child in seen_as_child or child == "":
                     raise ValueError(f"trace of {self.model_name!r}: module {child!r} has more than one parent")
                 seen_as_child.add(child)
-        orphans = [m.path for m in self.modules if m.path and m.path not in seen_as_child]
-        if orphans:
-            raise ValueError(f"trace of {self.model_name!r}: modules {orphans[:3]} are not reachable from the root")
+        # Every module has at most one parent, so a walk from the root meets each reachable module once.
+        reached = {""}
+        stack = [""]
+        while stack:
+            for child in by_path[stack.pop()].children:
+                reached.add(child)
+                stack.append(child)
+        lost = [m.path for m in self.modules if m.path not in reached]
+        if lost:
+            raise ValueError(f"trace of {self.model_name!r}: modules {lost[:3]} are not reachable from the root")
         for position, call in enumerate(self.calls):
             if call.path not in by_path:
                 raise ValueError(f"trace of {self.model_name!r}: call {call.index} names unknown module {call.path!r}")

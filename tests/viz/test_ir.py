@@ -56,6 +56,9 @@ def test_module_order_and_never_called_modules_survive() -> None:
         (lambda d: d.update(version=99), "version 99"),
         (lambda d: d.update(format="other"), "'format'"),
         (lambda d: d["modules"].append(dict(d["modules"][1])), "appears twice"),
+        (lambda d: d["modules"][0]["children"].append("fc"), "more than one parent"),
+        (lambda d: d["modules"].append({**d["modules"][1], "path": "x", "children": ["x"]}), "not reachable"),
+        (lambda d: d["modules"].append({**d["modules"][1], "path": "x", "children": []}), "not reachable"),
     ],
 )
 def test_from_json_rejects_malformed_traces(edit, message: str) -> None:

@@ -171,3 +171,38 @@ def test_deep_chains_need_no_recursion() -> None:
     tree = build_tree(b.build([(1,)], [(1,)]), depth=3000)
     assert len(tree.nodes) == 3001
     assert build_flow(tree).edges == [("input", "m3000"), ("m3000", "output")]
+
+
+def test_nested_groups_chain_their_ports() -> None:
+    b = TraceBuilder("nested", "Net")
+    b.call("", (1, 4), (1, 4))
+    for s in range(2):
+        b.add(f"{s}", "Stage")
+        b.call(f"{s}", (1, 4), (1, 4))
+        for k in range(3):
+            b.add(f"{s}.{k}", "Block")
+            b.call(f"{s}.{k}", (1, 4), (1, 4))
+            b.leaf(f"{s}.{k}.fc", "Linear", (1, 4), (1, 8))
+            b.leaf(f"{s}.{k}.act", "ReLU", (1, 8), (1, 4))
+    tree = build_tree(b.build([(1, 4)], [(1, 4)]), depth=3)
+    assert _outline(tree) == [
+        ("m0", 0, "Net", 1),
+        ("m1", 1, "Stage", 2),
+        ("m2", 2, "Block", 3),
+        ("m3", 3, "Linear", 1),
+        ("m4", 3, "ReLU", 1),
+    ]
+    flow = build_flow(tree)
+    assert flow.ported == [1, 2]
+    assert flow.edges == [
+        ("input", "m3"),
+        ("m1_in", "m3"),  # the second stage starts at the first block's first layer
+        ("m1_out", "output"),
+        ("m2_in", "m3"),
+        ("m2_out", "m1_in"),  # after the first stage's blocks, the second stage
+        ("m2_out", "m1_out"),  # a stage ends where its blocks end
+        ("m2_out", "m2_in"),  # block after block
+        ("m3", "m4"),
+        ("m4", "m2_in"),
+        ("m4", "m2_out"),
+    ]

@@ -37,7 +37,8 @@ class MermaidLimitWarning(UserWarning):
 class MermaidOptions:
     """How to draw: tree `depth` (root = 0), `direction` LR or TB, fold repeats, parameter counts on nodes, class
     names to `hide` (their children take their place), and `colour_safe` span styles that keep their colour in
-    mermaid 11 (the default reproduces the reference chart byte for byte)."""
+    mermaid 11 (the default reproduces the reference chart byte for byte). TB charts use the monotoneY curve, the
+    vertical twin of LR's monotoneX."""
 
     depth: int = 3
     direction: str = "LR"

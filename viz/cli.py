@@ -128,21 +128,28 @@ def _load_trace(args: argparse.Namespace) -> Any:
 
 
 def render(args: argparse.Namespace, trace: Any) -> str:
-    from viz import mermaid
+    """The requested text; Mermaid's size warnings go to stderr, one line each."""
+    from viz.render.mermaid import MermaidOptions, mermaid_chart
 
     if args.format == "json":
         return trace.to_json() + "\n"
-    chart = mermaid(
-        trace,
-        depth=args.depth,
-        direction=args.direction,
-        collapse_repeats=not args.no_collapse,
-        show_params=args.show_params,
-        hide=tuple(args.hide),
-    )
+    try:
+        options = MermaidOptions(
+            depth=args.depth,
+            direction=args.direction,
+            collapse_repeats=not args.no_collapse,
+            show_params=args.show_params,
+            hide=tuple(args.hide),
+        )
+    except (TypeError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    chart = mermaid_chart(trace, options)
+    for warning in chart.warnings:
+        print(f"lucid-viz: warning: {warning}", file=sys.stderr)
+    text = chart.text if chart.text.endswith("\n") else chart.text + "\n"
     if args.format == "markdown":
-        return f"```mermaid\n{chart.rstrip()}\n```\n"
-    return chart if chart.endswith("\n") else chart + "\n"
+        return f"```mermaid\n{text}```\n"
+    return text
 
 
 def _check_options(args: argparse.Namespace) -> None:

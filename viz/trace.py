@@ -195,10 +195,9 @@ def _failure(
 ) -> TracingError:
     path = failing.path if failing is not None else ""
     shapes = failing.input_shapes if failing is not None else collect_shapes(args, _shape_of)
-    where = path or model_name_of(model)
     reason = str(exc) or type(exc).__name__
-    # Layers already name themselves in their messages; do not repeat the path.
-    message = reason if reason.startswith(where) else f"{where}: {reason}"
+    # The root has no path to add, and a message that already starts with the path names itself.
+    message = reason if not path or reason.startswith(path) else f"{path}: {reason}"
     shape_text = ", ".join("(" + ",".join(map(str, s)) + ")" for s in shapes)
     partial = Trace(
         model_name=model_name_of(model),

@@ -232,6 +232,11 @@ class Tensor:
                 f"in-place assignment into a tensor of shape {self.shape} that requires grad would break "
                 "its gradient; build a new tensor (lucid.where, concatenate) or assign under lucid.no_grad()"
             )
+        if is_grad_enabled() and isinstance(value, Tensor) and value._requires_grad:
+            raise RuntimeError(
+                f"assigning a tensor of shape {value.shape} that requires grad into a tensor of shape {self.shape} "
+                "would drop its gradient; build the result with lucid.stack, concatenate or where instead"
+            )
         self._data[_unwrap_index(index)] = value._data if isinstance(value, Tensor) else value
         self._version += 1
 

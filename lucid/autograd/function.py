@@ -60,6 +60,8 @@ class Function:
         raise NotImplementedError
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        """One gradient (or None) per input. `grad` may be read-only or shared with another
+        branch of the graph: never modify it in place."""
         raise NotImplementedError
 
     @classmethod

@@ -116,6 +116,16 @@ def test_assigning_into_a_tensor_that_requires_grad_is_refused() -> None:
         a.exp()[0] = 3.0
 
 
+def test_assigning_a_tensor_that_requires_grad_into_a_plain_one_is_refused() -> None:
+    buffer = lucid.zeros(3)
+    x = lucid.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"shape \(2,\) that requires grad into a tensor of shape \(3,\)"):
+        buffer[:2] = x * 2
+    with lucid.no_grad():
+        buffer[:2] = x * 2  # no graph is being recorded: a plain copy of the values
+    assert buffer.tolist() == [2.0, 2.0, 0.0]
+
+
 def test_augmented_assignment_rebinds_and_keeps_gradients_right() -> None:
     a = lucid.tensor([1.0, 2.0], requires_grad=True)
     x = a

@@ -20,10 +20,13 @@ EXAMPLES = """examples:
   lucid-viz l1.json --format markdown               draw a saved trace
   lucid-viz efficientformer_l1 --num-classes 10 --show-params
   lucid-viz --list                                  the registered models
+  lucid-viz efficientformer_l1 --format summary --depth 2   table of shapes, parameters and MACs
   lucid-viz docs                                    regenerate the docs pages
+  lucid-viz snapshot --all                          rewrite the golden shape files (see lucid-viz snapshot -h)
+  lucid-viz diff efficientformer_l1 efficientformer_l3   what differs, by module path (see lucid-viz diff -h)
 """
 
-FORMATS = ("mermaid", "markdown", "json")
+FORMATS = ("mermaid", "markdown", "json", "summary")
 
 
 class UsageError(Exception):
@@ -50,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the registered models and exit")
     parser.add_argument("--depth", type=int, default=3, help="how many levels of the module tree to draw (default 3)")
     parser.add_argument("--input-shape", help="input shape as comma-separated positive ints, e.g. 1,3,224,224")
-    parser.add_argument("--format", default="mermaid", help="mermaid (default), markdown or json")
+    parser.add_argument("--format", default="mermaid", help="mermaid (default), markdown, json or summary")
     parser.add_argument("-o", "--output", help="write to this file instead of stdout")
     parser.add_argument("--direction", default="LR", help="LR (default) or TB")
     parser.add_argument("--no-collapse", action="store_true", help="draw repeated siblings one by one")
@@ -118,6 +121,8 @@ def _load_trace(args: argparse.Namespace) -> Any:
         model = models.create_model(args.model, **_model_options(args))
     except (TypeError, ValueError) as exc:
         raise UsageError(f"{args.model}: {exc}") from None
+    # The summary's trainable count needs requires_grad, which a Trace does not record.
+    args.trainable_params = sum(p.size for p in model.parameters() if p.requires_grad)
     shape = parse_shape(args.input_shape) if args.input_shape else None
     try:
         return trace(model, input_shape=shape)
@@ -133,6 +138,10 @@ def render(args: argparse.Namespace, trace: Any) -> str:
 
     if args.format == "json":
         return trace.to_json() + "\n"
+    if args.format == "summary":
+        from viz.summary import summarise_trace
+
+        return str(summarise_trace(trace, args.depth, trainable_params=getattr(args, "trainable_params", None)))
     try:
         options = MermaidOptions(
             depth=args.depth,
@@ -185,6 +194,14 @@ def run(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv[:1] == ["snapshot"]:
+            from viz.snapshot_cli import run_snapshot
+
+            return run_snapshot(argv[1:])
+        if argv[:1] == ["diff"]:
+            from viz.snapshot_cli import run_diff
+
+            return run_diff(argv[1:])
         if argv[:1] == ["docs"]:
             from viz.docs_cli import run_docs
 

@@ -36,7 +36,9 @@ class GradCase:
         return out
 
 
-def numeric_grad(fn: Callable[..., Tensor], arrays: list[np.ndarray], wrt: int, weights: np.ndarray, eps: float) -> np.ndarray:
+def numeric_grad(
+    fn: Callable[..., Tensor], arrays: list[np.ndarray], wrt: int, weights: np.ndarray, eps: float
+) -> np.ndarray:
     """Central differences of sum(fn(...) * weights) with respect to input `wrt`."""
     base = arrays[wrt]
     grad = np.zeros_like(base)
@@ -57,9 +59,7 @@ def check_gradients(case: GradCase, seed: int = 0, eps: float = 1e-6, tol: float
     """Compare autograd's gradients of every float input with central finite differences."""
     rng = np.random.default_rng(seed)
     arrays = case.arrays(rng)
-    tensors = [
-        Tensor(a, requires_grad=(a.dtype.kind == "f" and i not in case.constant)) for i, a in enumerate(arrays)
-    ]
+    tensors = [Tensor(a, requires_grad=(a.dtype.kind == "f" and i not in case.constant)) for i, a in enumerate(arrays)]
     out = case.fn(*tensors)
     weights = rng.standard_normal(out.shape)
     (out * lucid.tensor(weights, dtype=lucid.float64)).sum().backward()

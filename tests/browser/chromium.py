@@ -70,7 +70,9 @@ def render_charts(charts: list[str], budget_ms: int = 20000) -> list[dict]:
     """Render each chart; return mermaid's verdict per chart (ok, error, nodes, edges, clusters, colours)."""
     browser = chromium_path()
     if browser is None or not MERMAID_BUNDLE.exists():
-        raise RuntimeError("headless rendering needs Debian's chromium and node_modules/mermaid (./scripts/bootstrap.sh)")
+        raise RuntimeError(
+            "headless rendering needs Debian's chromium and node_modules/mermaid (./scripts/bootstrap.sh)"
+        )
     # The JSON sits inside a <script> element: escape "</" so no chart can close it early.
     payload = json.dumps(charts).replace("</", "<\\/")
     page = _HARNESS.format(bundle=MERMAID_BUNDLE.as_uri(), charts=payload)

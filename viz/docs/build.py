@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,12 +28,11 @@ Progress = Callable[[int, int, str], None]
 
 def template_dir() -> Path:
     """Where the page templates are: shipped as `viz.templates` in the wheel, `templates/` in a checkout."""
-    try:
-        packaged = importlib.resources.files("viz.templates")
-        if packaged.is_dir():
-            return Path(str(packaged))
-    except ModuleNotFoundError:
-        pass
+    # viz.templates is a data-only (namespace) package: ask for its folder rather than a resource reader.
+    spec = importlib.util.find_spec("viz.templates")
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        if Path(location).is_dir():
+            return Path(location)
     checkout = Path(__file__).resolve().parents[2] / "templates"
     if checkout.is_dir():
         return checkout
@@ -123,6 +122,18 @@ def generate_docs(out_dir: Path, check: bool = False, progress: Progress | None 
     out_dir = Path(out_dir)
     site = collect_site(progress)
     pages = render_pages(site)
+    differing = write_pages(out_dir, pages, check=check)
+    if progress is not None:
+        verb = "differ" if check else "written"
+        progress(site["steps"], site["steps"], f"{len(pages)} pages, {len(differing)} {verb}")
+    return differing
+
+
+def write_pages(out_dir: Path, pages: dict[str, str], check: bool = False) -> list[Path]:
+    """Bring `out_dir` in line with `pages`; with `check`, change nothing and only list what differs.
+
+    A page differs when it is missing, its text changed, or it lies under models/ but is no longer generated.
+    """
     changed: list[Path] = []
     for rel, text in pages.items():
         path = out_dir / rel
@@ -136,10 +147,7 @@ def generate_docs(out_dir: Path, check: bool = False, progress: Progress | None 
     if not check:
         for path in stale:
             path.unlink()
-    if progress is not None:
-        verb = "differ" if check else "written"
-        progress(site["steps"], site["steps"], f"{len(pages)} pages, {len(changed) + len(stale)} {verb}")
     return sorted(changed + stale)
 
 
-__all__ = ["generate_docs", "group_by_family", "render_pages", "template_dir"]
+__all__ = ["generate_docs", "group_by_family", "render_pages", "template_dir", "write_pages"]

@@ -15,33 +15,16 @@ from viz.docs.docstrings import parse_docstring
 
 Progress = Callable[[int, int, str], None]
 
-# The guide runs these lucid-viz commands and shows what they print: (title, explanation, argv, is a chart).
-GUIDE_COMMANDS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
-    (
-        "Draw a registered model",
-        "Name a registered model to print its Mermaid chart: the module tree three levels deep, every leaf "
-        "with the shapes it maps, repeated stages folded into one box with a loop edge.",
-        ("efficientformer_l1",),
-        True,
-    ),
-    (
-        "Choose the depth and direction",
-        "`--depth` sets how many levels of the module tree are drawn; `--direction TB` lays the chart out top "
-        "to bottom.",
-        ("efficientformer_l1", "--depth", "1", "--direction", "TB"),
-        True,
-    ),
-    (
-        "List the models",
-        "`--list` prints every registered name (the same list as `lucid.models.list_models()`).",
-        ("--list",),
-        False,
-    ),
-)
+# The guide's model: its trace (taken once, for its family page) also feeds the guide's Python example.
+GUIDE_MODEL = "efficientformer_l1"
+
+# The guide's Python example draws GUIDE_MODEL's trace with these options; the code it shows is written
+# from the same dict, so text and output cannot drift apart.
+GUIDE_CHART_OPTIONS: dict[str, Any] = {"depth": 1, "direction": "TB", "colour_safe": True}
 
 
-def measure(model: Any, input_shape: tuple[int, ...]) -> dict[str, Any]:
-    """Trace `model` on `input_shape` and draw it: the chart the pages show and, when known, its MACs."""
+def measure(model: Any, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, Any]]:
+    """Trace `model` on `input_shape` and draw it: (the Trace, the chart the pages show and, when known, MACs)."""
     from viz.render.mermaid import MermaidOptions, mermaid_chart
     from viz.trace import trace
 
@@ -53,7 +36,7 @@ def measure(model: Any, input_shape: tuple[int, ...]) -> dict[str, Any]:
         # Over Mermaid's size limits the browser draws an error box instead of the chart: never publish that.
         raise ValueError(f"docs chart of {recorded.model_name}: " + "; ".join(chart.warnings))
     macs = _macs(recorded)
-    return {
+    return recorded, {
         "chart": chart.text.rstrip("\n"),
         "macs": macs,
         "macs_text": f"{macs:,}" if macs is not None else "",
@@ -82,31 +65,43 @@ def run_cli(argv: tuple[str, ...]) -> str:
     return out.getvalue().rstrip("\n")
 
 
-def guide_data() -> dict[str, Any]:
-    examples = []
-    for title, text, argv, is_chart in GUIDE_COMMANDS:
-        examples.append(
-            {
-                "title": title,
-                "text": text,
-                "language": "bash",
-                "command": "lucid-viz " + " ".join(argv),
-                "output": run_cli(argv),
-                "chart": is_chart,
-            }
-        )
-    return {"examples": examples}
+def guide_data(traces: dict[str, Any]) -> dict[str, Any]:
+    """The guide's examples, each with the real output of what it shows."""
+    import viz
+
+    if GUIDE_MODEL not in traces:
+        return {"model": None}
+    options = ", ".join(f"{key}={value!r}" for key, value in GUIDE_CHART_OPTIONS.items())
+    python = (
+        "import lucid.models as models\n"
+        "import viz\n\n"
+        f"trace = viz.trace(models.create_model({GUIDE_MODEL!r}))\n"
+        f"chart = viz.mermaid(trace, {options})"
+    )
+    # The family page already traced GUIDE_MODEL the same way (create_model, default input): reuse that trace.
+    chart = viz.mermaid(traces[GUIDE_MODEL], **GUIDE_CHART_OPTIONS)
+    return {
+        "model": GUIDE_MODEL,
+        "cli_output": run_cli((GUIDE_MODEL,)),
+        "list_output": run_cli(("--list",)),
+        "python": python,
+        "python_chart": chart.rstrip("\n"),
+    }
 
 
-def collect_site(progress: Progress | None = None) -> dict[str, Any]:
-    """All page data: families in name order, each with its variants traced and measured."""
+def collect_site(progress: Progress | None = None, names: list[str] | None = None) -> dict[str, Any]:
+    """All page data: families in name order, each with its variants traced and measured.
+
+    `names` limits the site to those registered models (default: all of `lucid.models.list_models()`).
+    """
     import lucid.models as models
 
-    entries = [models.get_model_entry(name) for name in models.list_models()]
+    entries = [models.get_model_entry(name) for name in (models.list_models() if names is None else sorted(names))]
     families = group_by_family(entries)
     total = len(entries) + 2  # each model traced, the guide's commands, the pages written
     done = 0
     site_families = []
+    traces: dict[str, Any] = {}
     for entries_of_family in families.values():
         variants = []
         model_cls: type | None = None
@@ -115,13 +110,13 @@ def collect_site(progress: Progress | None = None) -> dict[str, Any]:
                 progress(done, total, f"tracing {entry.name}")
             model = entry.factory()
             model_cls = model_cls or type(model)
-            measured = measure(model, tuple(entry.default_input_shape))
+            traces[entry.name], measured = measure(model, tuple(entry.default_input_shape))
             variants.append(variant_data(entry, model, measured))
             done += 1
         site_families.append(family_data(entries_of_family, variants, model_cls or object))
     if progress is not None:
-        progress(done, total, "running the guide's commands")
-    guide = guide_data()
+        progress(done, total, "running the guide's examples")
+    guide = guide_data(traces)
     done += 1
     if progress is not None:
         progress(done, total, "rendering pages")

@@ -93,9 +93,14 @@ def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
             f"trace({type(model).__name__}): give input_shape=(N, C, H, W) or inputs=...; "
             "the model declares no default_input_shape"
         )
-    if not isinstance(shape, Sequence) or not shape:
+    # A string is a Sequence too, but "1,3,224,224" would be read as one shape per character.
+    if not isinstance(shape, Sequence) or isinstance(shape, str) or not shape:
         raise TypeError(f"input_shape must be a non-empty tuple of positive ints, got {shape!r}")
     if isinstance(shape[0], Sequence):
+        if any(not isinstance(s, Sequence) or isinstance(s, str) for s in shape):
+            raise TypeError(
+                f"input_shape must be one shape or a tuple of shapes (tuples of positive ints), got {shape!r}"
+            )
         shapes = tuple(tuple(s) for s in shape)
     else:
         shapes = (tuple(shape),)
@@ -147,8 +152,13 @@ def trace(
         open_calls.append(call)
 
     def after(module: nn.Module, call_args: tuple, call_kwargs: dict, output: Any) -> None:
-        if paths.get(id(module)) is None:
+        path = paths.get(id(module))
+        if path is None:
             return
+        # Calls whose forward raised into a parent that caught the error never reach this hook; drop them,
+        # or this module's output would be written into a child's call.
+        while open_calls[-1].path != path:
+            open_calls.pop()
         open_calls.pop().output_shapes = collect_shapes(output, _shape_of)
 
     def count_op(op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
@@ -160,6 +170,9 @@ def trace(
 
     saved_modes = [(module, module.training) for module in model.modules()]
     saved_buffers = [(buffer, buffer._data.copy()) for buffer in model.buffers()]
+    # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
+    saved_generator = lucid.random.generator()
+    saved_random_state = saved_generator.bit_generator.state
     model.eval()  # shapes do not depend on the mode, and eval mode neither draws random numbers nor updates statistics
     pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
     post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
@@ -176,6 +189,8 @@ def trace(
         post_handle.remove()
         for module, mode in saved_modes:
             object.__setattr__(module, "training", mode)
+        saved_generator.bit_generator.state = saved_random_state
+        lucid.random._generator = saved_generator  # in case the forward reseeded
         for buffer, data in saved_buffers:
             if buffer._data.shape == data.shape:
                 buffer._data[...] = data

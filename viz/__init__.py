@@ -12,6 +12,8 @@ from typing import Any
 
 from viz.ir import Call, ModuleNode, Trace, TraceError
 from viz.render.mermaid import MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid
+from viz.snapshot import SnapshotMismatchError, check_golden
+from viz.summary import Summary, summary
 from viz.trace import TracingError, trace
 
 __all__ = [
@@ -19,11 +21,15 @@ __all__ = [
     "MermaidLimitWarning",
     "MermaidOptions",
     "ModuleNode",
+    "SnapshotMismatchError",
+    "Summary",
     "Trace",
     "TraceError",
     "TracingError",
+    "check_golden",
     "mermaid",
     "mermaid_chart",
+    "summary",
     "trace",
 ]
 

@@ -39,7 +39,9 @@ def build_nav(docs_dir: Path) -> list[Any]:
         # Overview first, then the config, then the factories by name.
         order = {"index.md": 0, "config.md": 1}
         pages.sort(key=lambda p: (order.get(p.name, 2), p.name))
-        entries = [p.relative_to(docs_dir).as_posix() for p in pages]
+        # The overview is the section's index page (navigation.indexes); the others are titled by their heading.
+        entries: list[Any] = [p.relative_to(docs_dir).as_posix() for p in pages[:1]]
+        entries += [{_title(p): p.relative_to(docs_dir).as_posix()} for p in pages[1:]]
         if entries:
             families.append({_title(pages[0]): entries})
     if families:

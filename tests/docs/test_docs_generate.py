@@ -180,8 +180,7 @@ def test_a_new_family_with_docstrings_gets_its_pages(tinynet_family: str, tmp_pa
     pages = render_pages(site)
     assert {"models/tinynet/index.md", "models/tinynet/config.md", "models/tinynet/tinynet_s.md"} <= set(pages)
     family = pages["models/tinynet/index.md"]
-    assert family.startswith("<!-- Generated")
-    assert "# TinyNet\n" in family
+    assert family.startswith("# TinyNet\n\n<!-- Generated")
     assert "TinyNet squeezes an image through one convolution into class scores." in family
     assert "`config` (*TinyNetConfig*): How wide the convolution and the classifier are." in family
     (chart,) = FENCE.findall(family)
@@ -209,7 +208,15 @@ def test_a_new_family_with_docstrings_gets_its_pages(tinynet_family: str, tmp_pa
         (tmp_path / rel).write_text(text, encoding="utf-8")
     nav = build_nav(tmp_path)
     assert nav[-1] == {
-        "Models": [{"TinyNet": ["models/tinynet/index.md", "models/tinynet/config.md", "models/tinynet/tinynet_s.md"]}]
+        "Models": [
+            {
+                "TinyNet": [
+                    "models/tinynet/index.md",
+                    {"TinyNetConfig": "models/tinynet/config.md"},
+                    {"tinynet_s": "models/tinynet/tinynet_s.md"},
+                ]
+            }
+        ]
     }
 
 

@@ -128,6 +128,8 @@ def _load_trace(args: argparse.Namespace) -> Any:
         return trace(model, input_shape=shape)
     except TracingError as exc:
         if args.partial:
+            # The chart shows the failure, but stdout may be a file: say on stderr that the model failed.
+            print(f"lucid-viz: warning: {args.model}: {exc}; drawing the partial trace", file=sys.stderr)
             return exc.partial
         raise ModelError(f"{args.model}: {exc}") from None
 

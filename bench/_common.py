@@ -1,0 +1,85 @@
+"""Shared pieces of the benchmarks: same-weights model pairs, a timer, and the one-line report.
+
+Every benchmark builds timm's EfficientFormer and ours with the same weights (random, never from
+a hub), times both in the same process with the same thread count, and prints
+`figure  lucid  pytorch  ratio  target  ok` so a run can be pasted into the README table.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+import lucid.models as models
+from lucid.models.efficientformer import convert_timm_state_dict
+
+# torch uses every core by default and OpenBLAS does the same; pin both to the same count so the
+# ratio compares implementations, not thread pools.
+THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+torch.set_num_threads(THREADS)
+
+
+def model_pair(name: str = "efficientformer_l1", seed: int = 0) -> tuple[torch.nn.Module, object]:
+    """timm's model with random weights and ours loaded from its state dict."""
+    import timm
+
+    torch.manual_seed(seed)
+    reference = timm.create_model(name, pretrained=False)
+    state = {key: value.detach().numpy() for key, value in reference.state_dict().items()}
+    ours = models.create_model(name)
+    ours.load_state_dict(convert_timm_state_dict(state), strict=True)
+    return reference, ours
+
+
+def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
+    """Median wall time of `fn` over `repeats` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def interleaved_medians(
+    ours: Callable[[], object], theirs: Callable[[], object], repeats: int, warmup: int = 2
+) -> tuple[float, float]:
+    """Median times of two functions measured alternately, so drift in machine load hits both alike."""
+    for _ in range(warmup):
+        ours()
+        theirs()
+    a, b = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        ours()
+        a.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        theirs()
+        b.append(time.perf_counter() - start)
+    return float(np.median(a)), float(np.median(b))
+
+
+def header() -> str:
+    return (
+        f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, threads={THREADS}, "
+        f"numpy {np.__version__}, torch {torch.__version__}"
+    )
+
+
+def report(figure: str, ours: float, theirs: float, unit: str, target: float) -> bool:
+    """Print one result line; returns whether the ratio meets its target."""
+    ratio = ours / theirs
+    ok = ratio <= target
+    print(
+        f"{figure:<34} lucid {ours:9.2f} {unit:<3} pytorch {theirs:9.2f} {unit:<3} "
+        f"ratio {ratio:5.2f}  target <= {target:.2f}  {'ok' if ok else 'MISSED'}",
+        flush=True,
+    )
+    return ok

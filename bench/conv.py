@@ -1,10 +1,13 @@
 """Time lucid's conv2d and pooling against PyTorch in the same process (forward, and forward+backward).
 
 Run: `python bench/conv.py` (needs torch). Shapes are EfficientFormer-L1's stage-1 layers.
+For one thread on both sides: `OPENBLAS_NUM_THREADS=1 python bench/conv.py --threads 1`.
+Figures are the best of several runs: on a shared machine the best run is the least disturbed one.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable
 
@@ -18,7 +21,7 @@ REPEATS = 50
 
 
 def best_ms(fn: Callable[[], object], repeats: int = REPEATS) -> float:
-    """Median wall time of `fn` in milliseconds, after two warm-up calls."""
+    """Best wall time of `fn` in milliseconds over `repeats` calls, after two warm-up calls."""
     fn()
     fn()
     times = []
@@ -26,7 +29,7 @@ def best_ms(fn: Callable[[], object], repeats: int = REPEATS) -> float:
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
+    return 1e3 * min(times)
 
 
 def conv_case(label: str, x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: int, padding: int) -> None:
@@ -62,6 +65,11 @@ def pool_case() -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (set OPENBLAS_NUM_THREADS for numpy)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"torch threads: {torch.get_num_threads()}")
     conv_case("3x3 s1 (1,48,56,56)->(1,48,56,56)", (1, 48, 56, 56), (48, 48, 3, 3), 1, 1)
     conv_case("1x1 (1,192,56,56)->(1,48,56,56)", (1, 192, 56, 56), (48, 192, 1, 1), 1, 0)

@@ -125,3 +125,10 @@ def test_layers_run_in_float64_after_double() -> None:
     assert y.dtype == np.float64
     y.sum().backward()
     assert all(p.grad.dtype == np.float64 for p in net.parameters())
+
+
+def test_hyper_parameters_of_the_wrong_type_raise_type_error() -> None:
+    with pytest.raises(TypeError, match=r"Conv2d: kernel_size must be an int or a pair of ints, got '3'"):
+        nn.Conv2d(3, 8, "3")
+    with pytest.raises(TypeError, match=r"max_pool2d: stride must be an int or a pair of ints, got \(1, 2, 3\)"):
+        nn.MaxPool2d(2, stride=(1, 2, 3))(lucid.zeros(1, 1, 4, 4))

@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--direction", default="LR", help="LR (default) or TB")
     parser.add_argument("--no-collapse", action="store_true", help="draw repeated siblings one by one")
     parser.add_argument("--show-params", action="store_true", help="show parameter counts on nodes")
+    parser.add_argument("--show-macs", action="store_true", help="show multiply-accumulate counts on nodes")
     parser.add_argument("--hide", action="append", default=[], metavar="CLASS", help="hide a module class (repeatable)")
     parser.add_argument(
         "--partial", action="store_true", help="if the forward fails, draw what ran, failing node in red"
@@ -150,6 +151,7 @@ def render(args: argparse.Namespace, trace: Any) -> str:
             direction=args.direction,
             collapse_repeats=not args.no_collapse,
             show_params=args.show_params,
+            show_macs=args.show_macs,
             hide=tuple(args.hide),
         )
     except (TypeError, ValueError) as exc:

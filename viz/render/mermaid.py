@@ -35,15 +35,16 @@ class MermaidLimitWarning(UserWarning):
 
 @dataclass(frozen=True)
 class MermaidOptions:
-    """How to draw: tree `depth` (root = 0), `direction` LR or TB, fold repeats, parameter counts on nodes, class
-    names to `hide` (their children take their place), and `colour_safe` span styles that keep their colour in
-    mermaid 11 (the default reproduces the reference chart byte for byte). TB charts use the monotoneY curve, the
-    vertical twin of LR's monotoneX."""
+    """How to draw: tree `depth` (root = 0), `direction` LR or TB, fold repeats, parameter and MAC counts on nodes
+    (`show_params`, `show_macs`), class names to `hide` (their children take their place), and `colour_safe` span
+    styles that keep their colour in mermaid 11 (the default reproduces the reference chart byte for byte). TB
+    charts use the monotoneY curve, the vertical twin of LR's monotoneX."""
 
     depth: int = 3
     direction: str = "LR"
     collapse_repeats: bool = True
     show_params: bool = False
+    show_macs: bool = False
     hide: tuple[str, ...] = ()
     colour_safe: bool = False
 
@@ -193,7 +194,19 @@ class _Writer:
             count = sum(self.tree.modules[path].total_params for path in node.members)
             if count:
                 text += "<br/>" + self.span(f"{format_count(count)} params", None)
+        if self.options.show_macs:
+            macs = self.macs_within(node.members)
+            if macs:
+                text += "<br/>" + self.span(f"{format_count(macs)} MACs", None)
         return text
+
+    def macs_within(self, members: list[str]) -> int:
+        """MACs of every call made inside the given modules (each member and all its submodules)."""
+        prefixes = tuple(member + "." for member in members if member)
+        inside = set(members)
+        if "" in inside:
+            return sum(call.macs for call in self.tree.trace.calls)
+        return sum(call.macs for call in self.tree.trace.calls if call.path in inside or call.path.startswith(prefixes))
 
     def io_lines(self) -> list[str]:
         trace = self.tree.trace

@@ -134,11 +134,19 @@ def test_config_page_explains_every_field_and_its_rules() -> None:
     assert "## Usage" in page
 
 
-def test_index_lists_every_model_with_its_parameters() -> None:
+def test_index_lists_every_model_with_its_parameters_and_macs() -> None:
+    import viz
+
     page = _page("index.md")
+    rows = {}
     for name in models.list_models():
         total = sum(p.size for p in models.create_model(name).parameters())
-        assert re.search(rf"\[`{name}`\]\(models/\w+/{name}\.md\) \| `\(1, 3, 224, 224\)` \| {total:,} \|", page), name
+        row = re.search(
+            rf"\[`{name}`\]\(models/\w+/{name}\.md\) \| `\(1, 3, 224, 224\)` \| {total:,} \| ([\d,]+) \|", page
+        )
+        assert row, name
+        rows[name] = row.group(1)
+    assert rows["efficientformer_l1"] == f"{viz.summary(models.create_model('efficientformer_l1')).total_macs:,}"
 
 
 def test_getting_started_has_the_readme_commands() -> None:

@@ -18,6 +18,9 @@ Progress = Callable[[int, int, str], None]
 # The guide's model: its trace (taken once, for its family page) also feeds the guide's Python example.
 GUIDE_MODEL = "efficientformer_l1"
 
+# The factory pages' summary tables stop at the model's direct children (stem, stages, norm, head).
+SUMMARY_DEPTH = 1
+
 # The guide's Python example draws GUIDE_MODEL's trace with these options; the code it shows is written
 # from the same dict, so text and output cannot drift apart.
 GUIDE_CHART_OPTIONS: dict[str, Any] = {"depth": 1, "direction": "TB", "colour_safe": True}
@@ -26,6 +29,7 @@ GUIDE_CHART_OPTIONS: dict[str, Any] = {"depth": 1, "direction": "TB", "colour_sa
 def measure(model: Any, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, Any]]:
     """Trace `model` on `input_shape` and draw it: (the Trace, the chart the pages show and, when known, MACs)."""
     from viz.render.mermaid import MermaidOptions, mermaid_chart
+    from viz.summary import summarise_trace
     from viz.trace import trace
 
     recorded = trace(model, input_shape=input_shape)
@@ -35,22 +39,19 @@ def measure(model: Any, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, An
     if chart.warnings:
         # Over Mermaid's size limits the browser draws an error box instead of the chart: never publish that.
         raise ValueError(f"docs chart of {recorded.model_name}: " + "; ".join(chart.warnings))
-    macs = _macs(recorded)
+    params = list(model.parameters())
+    table = summarise_trace(
+        recorded,
+        SUMMARY_DEPTH,
+        trainable_params=sum(int(p.size) for p in params if p.requires_grad),
+        param_bytes=sum(int(p.numpy().nbytes) for p in params),
+    )
     return recorded, {
         "chart": chart.text.rstrip("\n"),
-        "macs": macs,
-        "macs_text": f"{macs:,}" if macs is not None else "",
+        "macs": table.total_macs,
+        "macs_text": f"{table.total_macs:,}",
+        "summary": str(table).rstrip("\n"),
     }
-
-
-def _macs(recorded: Any) -> int | None:
-    # MACs come from the summary renderer when lucid-viz has one; the index then shows them.
-    try:
-        from viz.render import summary
-    except ImportError:
-        return None
-    counter = getattr(summary, "total_macs", None)
-    return int(counter(recorded)) if counter is not None else None
 
 
 def run_cli(argv: tuple[str, ...]) -> str:
@@ -80,12 +81,15 @@ def guide_data(traces: dict[str, Any]) -> dict[str, Any]:
     )
     # The family page already traced GUIDE_MODEL the same way (create_model, default input): reuse that trace.
     chart = viz.mermaid(traces[GUIDE_MODEL], **GUIDE_CHART_OPTIONS)
+    table = viz.summary(traces[GUIDE_MODEL], depth=SUMMARY_DEPTH)
     return {
         "model": GUIDE_MODEL,
         "cli_output": run_cli((GUIDE_MODEL,)),
         "list_output": run_cli(("--list",)),
         "python": python,
         "python_chart": chart.rstrip("\n"),
+        "summary_python": f"print(viz.summary(trace, depth={SUMMARY_DEPTH}))",
+        "summary_output": str(table).rstrip("\n"),
     }
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 
 from viz.ir import Trace
 from viz.passes import DrawnNode, DrawnTree, Flow, build_flow, build_tree
-from viz.passes.tree import is_index
+from viz.render.labels import node_content
 from viz.render.palette import ERROR_COLOURS, IO_COLOURS, PORT_COLOURS, SUBGRAPH_STYLE, family_colours
-from viz.render.text import escape_mermaid, format_count, format_shapes
+from viz.render.text import escape_mermaid, format_shapes
 
 # Mermaid refuses larger charts by default (maxTextSize, maxEdges).
 MAX_TEXT = 50_000
@@ -174,39 +174,16 @@ class _Writer:
         return lines
 
     def label(self, node: DrawnNode) -> str:
-        module = node.module
+        content = node_content(self.tree, self.flow, node, self.options.show_params, self.options.show_macs)
+        text = escape_mermaid(content.title)
         if node.number == 0:
-            name = escape_mermaid(self.tree.trace.model_name)
-            text = f"<span style='font-size:20px;font-weight:700'>{name}</span>"
-        elif node.is_group:
-            text = f"{escape_mermaid(module.class_name)} x {len(node.members)}"
-        elif node.children and module.is_container and not is_index(module.name):
-            text = escape_mermaid(module.name)
-        else:
-            text = escape_mermaid(module.class_name)
-        if not node.children:
-            call = self.flow.first_call[node.number]
-            if call is not None and call.input_shapes != call.output_shapes:
-                colours = family_colours(module.family, module.builtin, module.is_container)
-                shapes = f"{format_shapes(call.input_shapes)} → {format_shapes(call.output_shapes)}"
-                text += "<br/>" + self.span(shapes, colours[1] if colours else None)
-        if self.options.show_params:
-            count = sum(self.tree.modules[path].total_params for path in node.members)
-            if count:
-                text += "<br/>" + self.span(f"{format_count(count)} params", None)
-        if self.options.show_macs:
-            macs = self.macs_within(node.members)
-            if macs:
-                text += "<br/>" + self.span(f"{format_count(macs)} MACs", None)
+            text = f"<span style='font-size:20px;font-weight:700'>{text}</span>"
+        if content.shapes is not None:
+            text += "<br/>" + self.span(content.shapes, content.colours[1] if content.colours else None)
+        for extra in (content.params, content.macs):
+            if extra is not None:
+                text += "<br/>" + self.span(extra, None)
         return text
-
-    def macs_within(self, members: list[str]) -> int:
-        """MACs of every call made inside the given modules (each member and all its submodules)."""
-        prefixes = tuple(member + "." for member in members if member)
-        inside = set(members)
-        if "" in inside:
-            return sum(call.macs for call in self.tree.trace.calls)
-        return sum(call.macs for call in self.tree.trace.calls if call.path in inside or call.path.startswith(prefixes))
 
     def io_lines(self) -> list[str]:
         trace = self.tree.trace

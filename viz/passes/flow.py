@@ -16,7 +16,7 @@ of it leave from `mK_out`; such a group gets `mK_in -> first node` and `last nod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from viz.ir import Call, ModuleNode
 from viz.passes.tree import DrawnNode, DrawnTree, build_tree
@@ -32,12 +32,16 @@ class Flow:
     """Edges as (source, target) endpoint names ("input", "output", "error", "mK", "mK_in", "mK_out"), sorted;
     `ported` lists the numbers of groups drawn with `mK_in`/`mK_out` stadium nodes; `first_call` maps each drawn
     node's number to its first member's first call (None when never called); `failed` is the drawn node that
-    stands for the module a partial trace failed in (None for a complete trace)."""
+    stands for the module a partial trace failed in (None for a complete trace). `in_order` holds the same
+    edges in the order the forward pass first took them (a group's `mK_in -> first` right after the first edge
+    into `mK_in`, its `last -> mK_out` right before the first edge out of `mK_out`): layout engines that rank
+    nodes by edge order (Graphviz) then draw the pass in reading order."""
 
     edges: list[tuple[str, str]]
     ported: list[int]
     first_call: dict[int, Call | None]
     failed: int | None = None
+    in_order: list[tuple[str, str]] = field(default_factory=list)
 
 
 def build_flow(tree: DrawnTree) -> Flow:
@@ -60,28 +64,30 @@ def build_flow(tree: DrawnTree) -> Flow:
     def exit_(number: int) -> str:
         return f"m{number}_out" if has_ports(number) else f"m{number}"
 
-    edges: set[tuple[str, str]] = set()
+    # A dict keeps the order edges were first taken (a set would lose it).
+    edges: dict[tuple[str, str], None] = {}
     previous = "input"
     previous_number: int | None = None
     for number, _member in sequence:
         if number != previous_number:
-            edges.add((previous, entry(number)))
+            edges[(previous, entry(number))] = None
         elif has_ports(number):
             # Same node, another member of its group: the loop back through the group.
-            edges.add((exit_(number), entry(number)))
+            edges[(exit_(number), entry(number))] = None
         # A repeated leaf group gets no self-loop: its "x N" label already says it repeats.
         previous, previous_number = exit_(number), number
-    edges.add((previous, "error" if tree.trace.error is not None else "output"))
+    edges[(previous, "error" if tree.trace.error is not None else "output")] = None
 
     ported = sorted({number for number, _ in sequence if has_ports(number)})
+    inner: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {}
     for number in ported:
         group = nodes[number]
         inside = [n for n, _ in sequence if group.contains(nodes[n])]
         if not inside:
             # The first member never ran on its own; fall back to the drawn order of its leaves.
             inside = [n.number for n in nodes[number + 1 : group.last_descendant + 1] if not n.children]
-        edges.add((f"m{number}_in", entry(inside[0])))
-        edges.add((exit_(inside[-1]), f"m{number}_out"))
+        inner[number] = ((f"m{number}_in", entry(inside[0])), (exit_(inside[-1]), f"m{number}_out"))
+    in_order = _with_port_edges(list(edges), inner)
 
     first_call: dict[int, Call | None] = {node.number: None for node in nodes}
     by_path = {node.members[0]: node.number for node in nodes}
@@ -90,7 +96,26 @@ def build_flow(tree: DrawnTree) -> Flow:
         if number is not None and first_call[number] is None:
             first_call[number] = call
     failed = None if tree.trace.error is None else _stands_for(tree, targets, tree.trace.error.path)
-    return Flow(sorted(edges), ported, first_call, failed)
+    return Flow(sorted(set(in_order)), ported, first_call, failed, in_order)
+
+
+def _with_port_edges(
+    walked: list[tuple[str, str]], inner: dict[int, tuple[tuple[str, str], tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """The walked edges with each ported group's inner edges placed where the pass takes them."""
+    entering = {f"m{number}_in": pair[0] for number, pair in inner.items()}
+    leaving = {f"m{number}_out": pair[1] for number, pair in inner.items()}
+    out: dict[tuple[str, str], None] = {}
+    for source, target in walked:
+        if source in leaving:
+            out.setdefault(leaving.pop(source))
+        out.setdefault((source, target))
+        if target in entering:
+            out.setdefault(entering.pop(target))
+    # A port no walked edge touched still gets its inner edge (cannot happen for a ported group; kept for safety).
+    for edge in [*entering.values(), *leaving.values()]:
+        out.setdefault(edge)
+    return list(out)
 
 
 def _stands_for(tree: DrawnTree, targets: dict[str, Target | None], path: str) -> int | None:

@@ -171,8 +171,7 @@ def trace(
     saved_modes = [(module, module.training) for module in model.modules()]
     saved_buffers = [(buffer, buffer._data.copy()) for buffer in model.buffers()]
     # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
-    saved_generator = lucid.random.generator()
-    saved_random_state = saved_generator.bit_generator.state
+    saved_random_state = lucid.random.get_state()
     model.eval()  # shapes do not depend on the mode, and eval mode neither draws random numbers nor updates statistics
     pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
     post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
@@ -189,8 +188,7 @@ def trace(
         post_handle.remove()
         for module, mode in saved_modes:
             object.__setattr__(module, "training", mode)
-        saved_generator.bit_generator.state = saved_random_state
-        lucid.random._generator = saved_generator  # in case the forward reseeded
+        lucid.random.set_state(saved_random_state)  # also undoes a forward that reseeded
         for buffer, data in saved_buffers:
             if buffer._data.shape == data.shape:
                 buffer._data[...] = data

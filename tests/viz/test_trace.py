@@ -285,6 +285,9 @@ def test_the_partial_chart_marks_the_failing_node_red() -> None:
     ]
     assert 'error["Error in seq.2<br/>' in chart and "m4 --> error;" in chart
     assert "output[" not in chart
+    # The failing call has no output shapes: its label says it failed instead of showing an empty list.
+    (failing,) = [line for line in chart.splitlines() if line.startswith("m4[")]
+    assert "(1,8) → failed" in failing
 
 
 def test_an_input_efficientformer_cannot_take_is_named_with_its_shape() -> None:

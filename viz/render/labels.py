@@ -60,7 +60,10 @@ def node_content(tree: DrawnTree, flow: Flow, node: DrawnNode, show_params: bool
     if not node.children:
         call = flow.first_call[node.number]
         if call is not None and call.input_shapes != call.output_shapes:
-            shapes = f"{format_shapes(call.input_shapes)} → {format_shapes(call.output_shapes)}"
+            # A call that raised has no outputs: say so rather than draw an empty list.
+            failed = tree.trace.error is not None and not call.output_shapes
+            outputs = "failed" if failed else format_shapes(call.output_shapes)
+            shapes = f"{format_shapes(call.input_shapes)} → {outputs}"
     params = None
     if show_params:
         count = sum(tree.modules[path].total_params for path in node.members)

@@ -8,7 +8,36 @@ from typing import Any, overload
 from lucid.nn.module import Module
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: integer indexing, deletion with renumbering, len, iter, append."""
+
+    def _index(self, index: int) -> str:
+        size = len(self._modules)
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a {type(self).__name__} of length {size}")
+        return list(self._modules)[index % size]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self._modules[self._index(index)] = _require_module(module, f"{type(self).__name__}[{index}]")
+
+    def __delitem__(self, index: int | slice) -> None:
+        names = list(self._modules)[index] if isinstance(index, slice) else [self._index(index)]
+        for name in names:
+            del self._modules[name]
+        _renumber(self)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def append(self, module: Module) -> _ModuleSequence:
+        self.add_module(str(len(self._modules)), _require_module(module, f"{type(self).__name__}.append"))
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules called one after another; built from modules or from an ordered dict of them.
 
     >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
@@ -24,12 +53,6 @@ class Sequential(Module):
             for index, module in enumerate(modules):
                 self.add_module(str(index), _require_module(module, f"Sequential argument {index}"))
 
-    def _index(self, index: int) -> str:
-        size = len(self._modules)
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range for a {type(self).__name__} of length {size}")
-        return list(self._modules)[index % size]
-
     @overload
     def __getitem__(self, index: int) -> Module: ...
     @overload
@@ -39,32 +62,13 @@ class Sequential(Module):
             return Sequential(dict(list(self._modules.items())[index]))
         return self._modules[self._index(index)]
 
-    def __setitem__(self, index: int, module: Module) -> None:
-        self._modules[self._index(index)] = _require_module(module, f"Sequential[{index}]")
-
-    def __delitem__(self, index: int | slice) -> None:
-        names = list(self._modules)[index] if isinstance(index, slice) else [self._index(index)]
-        for name in names:
-            del self._modules[name]
-        _renumber(self)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(list(self._modules.values()))
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self._modules)), _require_module(module, "Sequential.append"))
-        return self
-
     def forward(self, x: Any) -> Any:
         for module in self._modules.values():
             x = module(x)
         return x
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules that registers them (no forward of its own)."""
 
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
@@ -72,35 +76,10 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def _index(self, index: int) -> str:
-        size = len(self._modules)
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range for a ModuleList of length {size}")
-        return str(index % size)
-
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return ModuleList(list(self._modules.values())[index])
         return self._modules[self._index(index)]
-
-    def __setitem__(self, index: int, module: Module) -> None:
-        self._modules[self._index(index)] = _require_module(module, f"ModuleList[{index}]")
-
-    def __delitem__(self, index: int | slice) -> None:
-        names = list(self._modules)[index] if isinstance(index, slice) else [self._index(index)]
-        for name in names:
-            del self._modules[name]
-        _renumber(self)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(list(self._modules.values()))
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self._modules)), _require_module(module, "ModuleList.append"))
-        return self
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         for module in modules:

@@ -21,12 +21,15 @@ EXAMPLES = """examples:
   lucid-viz efficientformer_l1 --num-classes 10 --show-params
   lucid-viz --list                                  the registered models
   lucid-viz efficientformer_l1 --format summary --depth 2   table of shapes, parameters and MACs
+  lucid-viz efficientformer_l1 -o l1.svg            a picture drawn by Graphviz (.svg, .png or .pdf)
+  lucid-viz efficientformer_l1 -o l1.html           one offline page: chart, shapes, totals, summary
+  lucid-viz efficientformer_l1 --format dot         Graphviz DOT text (no Graphviz needed)
   lucid-viz docs                                    regenerate the docs pages
   lucid-viz snapshot --all                          rewrite the golden shape files (see lucid-viz snapshot -h)
   lucid-viz diff efficientformer_l1 efficientformer_l3   what differs, by module path (see lucid-viz diff -h)
 """
 
-FORMATS = ("mermaid", "markdown", "json", "summary")
+FORMATS = ("mermaid", "markdown", "json", "summary", "dot")
 
 
 class UsageError(Exception):
@@ -53,8 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the registered models and exit")
     parser.add_argument("--depth", type=int, default=3, help="how many levels of the module tree to draw (default 3)")
     parser.add_argument("--input-shape", help="input shape as comma-separated positive ints, e.g. 1,3,224,224")
-    parser.add_argument("--format", default="mermaid", help="mermaid (default), markdown, json or summary")
-    parser.add_argument("-o", "--output", help="write to this file instead of stdout")
+    parser.add_argument("--format", help="what to print: mermaid (default), markdown, json, summary or dot")
+    parser.add_argument(
+        "-o",
+        "--output",
+        help="write to this file instead of stdout; its suffix picks the output: .mmd .md .json .txt (summary) "
+        ".dot .svg .png .pdf .html (report)",
+    )
     parser.add_argument("--direction", default="LR", help="LR (default) or TB")
     parser.add_argument("--no-collapse", action="store_true", help="draw repeated siblings one by one")
     parser.add_argument("--show-params", action="store_true", help="show parameter counts on nodes")
@@ -135,18 +143,11 @@ def _load_trace(args: argparse.Namespace) -> Any:
         raise ModelError(f"{args.model}: {exc}") from None
 
 
-def render(args: argparse.Namespace, trace: Any) -> str:
-    """The requested text; Mermaid's size warnings go to stderr, one line each."""
-    from viz.render.mermaid import MermaidOptions, mermaid_chart
+def _chart_options(args: argparse.Namespace) -> Any:
+    from viz.render.mermaid import MermaidOptions
 
-    if args.format == "json":
-        return trace.to_json() + "\n"
-    if args.format == "summary":
-        from viz.summary import summarise_trace
-
-        return str(summarise_trace(trace, args.depth, trainable_params=getattr(args, "trainable_params", None)))
     try:
-        options = MermaidOptions(
+        return MermaidOptions(
             depth=args.depth,
             direction=args.direction,
             collapse_repeats=not args.no_collapse,
@@ -156,6 +157,23 @@ def render(args: argparse.Namespace, trace: Any) -> str:
         )
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def render(args: argparse.Namespace, trace: Any) -> str:
+    """The requested text; Mermaid's size warnings go to stderr, one line each."""
+    from viz.render.mermaid import mermaid_chart
+
+    if args.format == "json":
+        return trace.to_json() + "\n"
+    if args.format == "summary":
+        from viz.summary import summarise_trace
+
+        return str(summarise_trace(trace, args.depth, trainable_params=getattr(args, "trainable_params", None)))
+    options = _chart_options(args)
+    if args.format == "dot":
+        from viz.render.dot import render_dot
+
+        return render_dot(trace, options)
     chart = mermaid_chart(trace, options)
     for warning in chart.warnings:
         print(f"lucid-viz: warning: {warning}", file=sys.stderr)
@@ -166,6 +184,19 @@ def render(args: argparse.Namespace, trace: Any) -> str:
 
 
 def _check_options(args: argparse.Namespace) -> None:
+    if args.output:
+        from viz.export import output_kind
+
+        kind = output_kind(args.output)
+        if kind is not None and args.format is not None and kind != args.format:
+            raise UsageError(
+                f"--format {args.format} does not match -o {args.output}, which writes {kind}; "
+                "drop --format (the suffix picks the output)"
+            )
+        args.output_kind = kind
+        if kind in FORMATS:
+            args.format = kind
+    args.format = args.format or "mermaid"
     if args.format not in FORMATS:
         raise UsageError(f"--format {args.format!r} is not one of: {', '.join(FORMATS)}")
     if args.depth < 0:
@@ -184,15 +215,29 @@ def run(argv: Sequence[str]) -> int:
     if not args.model:
         raise UsageError("name a model (e.g. lucid-viz efficientformer_l1) or use --list")
     _check_options(args)
-    text = render(args, _load_trace(args))
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    trace = _load_trace(args)
+    if not args.output:
+        sys.stdout.write(render(args, trace))
+        return 0
+    if args.output_kind in ("svg", "png", "pdf", "html"):
+        data = _draw_file(args, trace)
     else:
-        sys.stdout.write(text)
+        data = render(args, trace).encode("utf-8")
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     return 0
+
+
+def _draw_file(args: argparse.Namespace, trace: Any) -> bytes:
+    """A picture or report drawn by Graphviz; a missing `dot` is a one-line error saying how to install it."""
+    from viz.export import render_file
+
+    try:
+        return render_file(trace, args.output_kind, _chart_options(args), getattr(args, "trainable_params", None))
+    except RuntimeError as exc:  # GraphvizNotFoundError (with the install hint), or dot itself failing
+        raise UsageError(f"cannot write {args.output}: {exc}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

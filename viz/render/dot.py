@@ -119,7 +119,7 @@ def escape_html_label(text: str) -> str:
     return "".join(out)
 
 
-def _content_label(content: NodeContent, root: bool) -> str:
+def _content_label(content: NodeContent, root: bool, left: bool = False) -> str:
     title = escape_html_label(content.title)
     parts = [f'<FONT POINT-SIZE="16"><B>{title}</B></FONT>' if root else title]
     if content.shapes is not None:
@@ -128,6 +128,9 @@ def _content_label(content: NodeContent, root: bool) -> str:
     for extra in (content.params, content.macs):
         if extra is not None:
             parts.append(f'<FONT POINT-SIZE="{SMALL}" COLOR="#4a5568">{escape_html_label(extra)}</FONT>')
+    if left and len(parts) > 1:
+        # A cluster's title sits at its top left; its count lines line up under it (a BR aligns the line before it).
+        return "<" + "".join(part + '<BR ALIGN="LEFT"/>' for part in parts) + ">"
     return "<" + "<BR/>".join(parts) + ">"
 
 
@@ -145,11 +148,12 @@ def _tree_lines(tree: DrawnTree, flow: Flow, options: MermaidOptions) -> list[st
         node, indent = item
         pad = "  " * indent
         content = node_content(tree, flow, node, options.show_params, options.show_macs)
-        label = _content_label(content, root=node.number == 0)
         if not node.children:
+            label = _content_label(content, root=node.number == 0)
             fill, stroke = ERROR_COLOURS if content.failed else content.colours or PLAIN
             lines.append(f'{pad}{node.id} [label={label}, fillcolor="{fill}", color="{stroke}"];')
             continue
+        label = _content_label(content, root=node.number == 0, left=True)
         fill, stroke, width = (*ERROR_COLOURS, 2) if content.failed else (CLUSTER_FILL, CLUSTER_STROKE, 1)
         lines.append(f"{pad}subgraph cluster_{node.id} {{")
         lines.append(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
+from lucid.autograd.ops import activation as fused
 from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops.reduce import normalize_axes
 from lucid.tensor import Tensor
 
-_SQRT_HALF = math.sqrt(0.5)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
@@ -23,7 +23,9 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     >>> gelu(lucid.tensor([1.0]))  # 0.8413
     """
     if approximate == "none":
-        return x * 0.5 * (1.0 + ew.erf(x * _SQRT_HALF))
+        # One fused op (lucid/autograd/ops/activation.py): the composition x * 0.5 * (1 + erf(x / sqrt 2))
+        # made ~15 full passes over the model's largest activations in a training step.
+        return fused.gelu(x)
     if approximate == "tanh":
         inner = (x + 0.044715 * (x * x * x)) * _SQRT_2_OVER_PI
         return x * 0.5 * (1.0 + ew.tanh(inner))

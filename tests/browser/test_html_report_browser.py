@@ -1,0 +1,110 @@
+"""The HTML report opened from disk in headless Chromium: nothing is requested beyond the file itself, the chart
+is drawn (an SVG with every node), and it reads in light and dark system themes. Screenshots go to
+test-artifacts/ (gitignored) for a human to look at."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import lucid.models as models
+import viz
+from tests.browser.chromium import chromium_path
+from viz.export import export
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),
+]
+
+# What the page shows: the chart's drawn nodes and clusters, its size on screen, and the colours the reader sees.
+_INSPECT = """(() => {
+  const svgs = [...document.querySelectorAll('svg')];
+  const svg = svgs[0];
+  const box = svg.getBoundingClientRect();
+  const figure = getComputedStyle(document.querySelector('figure.chart'));
+  const body = getComputedStyle(document.body);
+  const pre = getComputedStyle(document.querySelector('#mermaid-source'));
+  return {
+    svgs: svgs.length,
+    nodes: svg.querySelectorAll('g.node').length,
+    clusters: svg.querySelectorAll('g.cluster').length,
+    texts: [...svg.querySelectorAll('text')].map(t => t.textContent),
+    width: box.width, height: box.height, top: box.top,
+    visibility: getComputedStyle(svg).visibility, display: getComputedStyle(svg).display,
+    bodyBg: body.backgroundColor, bodyFg: body.color, figureBg: figure.backgroundColor,
+    preBg: pre.backgroundColor, preFg: pre.color,
+  };
+})()"""
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "efficientformer_l1.html"
+    return export(viz.trace(models.efficientformer_l1()), path)
+
+
+def _rgb(text: str) -> tuple[float, float, float]:
+    values = text[text.index("(") + 1 : text.index(")")].split(",")
+    return (float(values[0]), float(values[1]), float(values[2]))
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = []
+        for value in _rgb(colour):
+            c = value / 255
+            channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_report_opens_offline_and_shows_the_chart(report: Path, scheme: str) -> None:
+    from tests.browser.cdp import Browser
+
+    requested: list[str] = []
+    with Browser() as browser:
+        browser.on_event = lambda event: (
+            requested.append(event["params"]["request"]["url"])
+            if event.get("method") == "Network.requestWillBeSent"
+            else None
+        )
+        browser.page("Network.enable")
+        browser.page("Page.enable")
+        browser.page("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": scheme}])
+        browser.page("Page.navigate", url=report.as_uri())
+        deadline = time.monotonic() + 20
+        while browser.evaluate("document.readyState") != "complete" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        info = browser.evaluate(_INSPECT)
+        shot = browser.page("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    picture = ARTIFACTS / f"html_report_{scheme}.png"
+    picture.write_bytes(base64.b64decode(shot["data"]))
+
+    assert requested == [report.as_uri()], f"the report asked for more than itself: {requested}"
+    assert info["svgs"] == 1
+    # EfficientFormer-L1 at depth 3: 12 module boxes, the group's Input/Output ports, the model's input and output.
+    assert (info["nodes"], info["clusters"]) == (17, 5)
+    assert "Conv2d" in info["texts"] and "(1,3,224,224) → (1,24,112,112)" in info["texts"]
+    assert info["width"] > 600 and info["height"] > 100 and info["top"] < 900  # on screen, above the fold
+    assert (info["visibility"], info["display"]) == ("visible", "block")
+    assert picture.stat().st_size > 10_000
+    dark = scheme == "dark"
+    assert (sum(_rgb(info["bodyBg"])) < 150) is dark  # the page follows the system theme
+    assert _contrast(info["bodyFg"], info["bodyBg"]) >= 7
+    assert _contrast(info["preFg"], info["preBg"]) >= 7
+    assert info["figureBg"] == "rgb(255, 255, 255)"  # the chart keeps its paper: node colours are for light

@@ -60,11 +60,12 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], dict[int, str]]:
     """ModuleNodes in pre-order and a lookup from module identity to path (identity stays internal)."""
     nodes: list[ModuleNode] = []
     paths: dict[int, str] = {}
+    totals = _subtree_parameter_counts(model)
     for path, module in model.named_modules():
         paths[id(module)] = path
         cls = type(module)
         own = sum(p.size for p in module._parameters.values() if p is not None)
-        total = sum(p.size for p in module.parameters())
+        total = totals[id(module)]
         children = [f"{path}.{name}" if path else name for name, _ in module.named_children()]
         nodes.append(
             ModuleNode(
@@ -84,6 +85,25 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], dict[int, str]]:
     for node in nodes:
         node.children = [c for c in node.children if c in known]
     return nodes, paths
+
+
+def _subtree_parameter_counts(model: nn.Module) -> dict[int, int]:
+    """Each module's parameter count with its submodules, a shared parameter counted once per subtree.
+
+    Built bottom-up from the children's parameter sets (what `module.parameters()` would yield for
+    every module, without walking each subtree again: that walk was most of trace's own cost).
+    """
+    owned: dict[int, dict[int, int]] = {}
+    for _, module in reversed(list(model.named_modules())):  # children before parents: pre-order reversed
+        params = {id(p): p.size for p in module._parameters.values() if p is not None}
+        for child in module._modules.values():
+            if child is None:
+                continue
+            # A module shared by two parents is listed once, so the later parent may come first here.
+            known = owned.get(id(child))
+            params.update(known if known is not None else {id(p): p.size for p in child.parameters()})
+        owned[id(module)] = params
+    return {key: int(sum(params.values())) for key, params in owned.items()}
 
 
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:

@@ -5,8 +5,8 @@ totals. No colour codes and no terminal-width logic, so it reads the same in a p
 >>> from viz.summary import summarise_trace
 >>> trace = Trace("net", [(1, 4)], [(1, 2)], [ModuleNode("", "", "Linear", "linear", own_params=10,
 ...     total_params=10)], [Call(0, "", [(1, 4)], [(1, 2)], macs=8)])
->>> print(render_summary(summarise_trace(trace)).splitlines()[3])
-Linear            (1,2)       10     8       8 B
+>>> print(render_summary(summarise_trace(trace)).splitlines()[4])
+Linear  (1,2)             10     8         8 B
 """
 
 from __future__ import annotations

@@ -56,6 +56,19 @@ def _shape_of(value: object) -> Shape | None:
     return tuple(value.shape) if isinstance(value, lucid.Tensor) else None
 
 
+def _shapes_of_call(args: tuple, kwargs: dict) -> list[Shape]:
+    # Almost every layer is called with one tensor: skip the general walk for it (the tracer's hot path).
+    if not kwargs and len(args) == 1 and isinstance(args[0], lucid.Tensor):
+        return [args[0].shape]
+    return collect_shapes((args, kwargs), _shape_of)
+
+
+def _shapes_of_output(output: object) -> list[Shape]:
+    if isinstance(output, lucid.Tensor):
+        return [output.shape]
+    return collect_shapes(output, _shape_of)
+
+
 def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], dict[int, str]]:
     """ModuleNodes in pre-order and a lookup from module identity to path (identity stays internal)."""
     nodes: list[ModuleNode] = []
@@ -167,7 +180,7 @@ def trace(
         path = paths.get(id(module))
         if path is None:  # a module made inside forward: its work is attributed to its caller
             return
-        call = Call(len(calls), path, collect_shapes((call_args, call_kwargs), _shape_of), [])
+        call = Call(len(calls), path, _shapes_of_call(call_args, call_kwargs), [])
         calls.append(call)
         open_calls.append(call)
 
@@ -179,7 +192,7 @@ def trace(
         # or this module's output would be written into a child's call.
         while open_calls[-1].path != path:
             open_calls.pop()
-        open_calls.pop().output_shapes = collect_shapes(output, _shape_of)
+        open_calls.pop().output_shapes = _shapes_of_output(output)
 
     def count_op(op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
         # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.

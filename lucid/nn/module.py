@@ -8,21 +8,16 @@ the module tree use explicit stacks, so nesting depth is not limited by Python's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from lucid import dtypes
-from lucid.autograd.grad_mode import no_grad
 from lucid.nn import hooks as _hooks
 from lucid.nn.hooks import Hook, RemovableHandle
 from lucid.nn.parameter import Parameter
+from lucid.nn.state_dict import IncompatibleKeys, load_state, named_state
 from lucid.tensor import Tensor
-
-
-class IncompatibleKeys(NamedTuple):
-    missing_keys: list[str]
-    unexpected_keys: list[str]
 
 
 def _check_name(name: Any, kind: str) -> None:
@@ -336,7 +331,7 @@ class Module:
     def double(self) -> Module:
         return self.to(dtypes.float64)
 
-    # ---- state -------------------------------------------------------------------------
+    # ---- state (the work is in lucid/nn/state_dict.py) -----------------------------------
     def state_dict(self, prefix: str = "") -> dict[str, Tensor]:
         """Parameters and persistent buffers by qualified name; values share memory with the module.
 
@@ -345,69 +340,15 @@ class Module:
         >>> list(nn.Sequential(nn.Linear(2, 3)).state_dict())
         ['0.weight', '0.bias']
         """
-        state: dict[str, Tensor] = {}
-        for module_name, module in self.named_modules(remove_duplicate=False):
-            head = prefix + (f"{module_name}." if module_name else "")
-            for name, param in module._parameters.items():
-                if param is not None:
-                    state[head + name] = param.detach()
-            for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent_buffers:
-                    state[head + name] = buffer.detach()
-        return state
+        return {prefix + key: tensor.detach() for key, tensor in named_state(self).items()}
 
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters and buffers with the same qualified names.
 
         Every problem (missing keys, unexpected keys, shape mismatches) is reported in one
         error, and nothing is changed unless everything fits.
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict() needs a mapping of names to tensors, got {type(state_dict).__name__}")
-        targets: dict[str, Tensor] = {}
-        for module_name, module in self.named_modules(remove_duplicate=False):
-            head = f"{module_name}." if module_name else ""
-            for name, param in module._parameters.items():
-                if param is not None:
-                    targets[head + name] = param
-            for name, buffer in module._buffers.items():
-                if buffer is not None and name not in module._non_persistent_buffers:
-                    targets[head + name] = buffer
-        missing = [key for key in targets if key not in state_dict]
-        unexpected = [key for key in state_dict if key not in targets]
-        arrays: dict[str, np.ndarray] = {}
-        mismatched: list[str] = []
-        for key, target in targets.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            # Convert to the target dtype now, so that the copy loop below cannot fail halfway.
-            try:
-                array = np.asarray(value._data if isinstance(value, Tensor) else value, dtype=target.dtype)
-            except (TypeError, ValueError) as error:
-                mismatched.append(f"{key}: cannot convert {type(value).__name__} to {target.dtype} ({error})")
-                continue
-            if array.shape != target.shape:
-                mismatched.append(f"{key}: checkpoint shape {array.shape}, model shape {target.shape}")
-            else:
-                arrays[key] = array
-        problems = []
-        if strict and missing:
-            problems.append("missing keys: " + ", ".join(missing))
-        if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(unexpected))
-        if mismatched:
-            problems.append("shape mismatches: " + "; ".join(mismatched))
-        if problems:
-            raise ValueError(
-                f"cannot load state dict into {type(self).__name__} (nothing was changed): " + " | ".join(problems)
-            )
-        with no_grad():
-            for key, array in arrays.items():
-                target = targets[key]
-                target._data[...] = array
-                target._version += 1
-        return IncompatibleKeys(missing, unexpected)
+        return load_state(self, state_dict, strict)
 
     # ---- printing ----------------------------------------------------------------------
     def extra_repr(self) -> str:

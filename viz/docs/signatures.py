@@ -3,7 +3,7 @@
 Classes from lucid.nn print as `nn.Name` (how model code spells them), other classes by their name;
 string annotations (from `from __future__ import annotations`) print as written.
 
->>> def f(a: int, b: "tuple[int, ...]" = (1, 2), *args: float, c: bool = False, **kw: str) -> None: ...
+>>> def f(a: int, b: tuple[int, ...] = (1, 2), *args: float, c: bool = False, **kw: str) -> None: ...
 >>> format_signature(f)
 '(a: int, b: tuple[int, ...] = (1, 2), *args: float, c: bool = False, **kw: str) -> None'
 """

@@ -63,8 +63,11 @@ class _GradMode:
 class no_grad(_GradMode):  # noqa: N801 - PyTorch's public name
     """Disable graph recording.
 
+    >>> w = lucid.ones(3, requires_grad=True)
     >>> with lucid.no_grad():
-    ...     y = model(x)   # y.requires_grad is False
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
     """
 
     _mode = False

@@ -370,8 +370,17 @@ def convert_timm_state_dict(state_dict: Mapping[str, Any]) -> dict[str, np.ndarr
     (`head_dist.*`), the attention-offset tables (`attention_bias_idxs`, rebuilt from the grid size)
     and any BatchNorm `num_batches_tracked` counter our BatchNorm2d does not keep.
 
-    >>> sd = {k: v.numpy() for k, v in timm_model.state_dict().items()}
+    With timm installed the input is `{k: v.numpy() for k, v in timm_model.state_dict().items()}`; here a
+    dict of the same shape is made from our own model plus two of the entries timm adds:
+
+    >>> model = models.efficientformer_l1()
+    >>> sd = {k: v.numpy() for k, v in model.state_dict().items()}
+    >>> sd["head_dist.weight"] = np.zeros((1000, 448), np.float32)
+    >>> sd["stages.3.blocks.4.token_mixer.attention_bias_idxs"] = np.zeros((49, 49), np.int64)
+    >>> sorted(set(sd) - set(convert_timm_state_dict(sd)))
+    ['head_dist.weight', 'stages.3.blocks.4.token_mixer.attention_bias_idxs']
     >>> model.load_state_dict(convert_timm_state_dict(sd), strict=True)
+    IncompatibleKeys(missing_keys=[], unexpected_keys=[])
     """
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"convert_timm_state_dict takes a mapping of names to arrays, got {type(state_dict).__name__}")

@@ -1,9 +1,17 @@
 """Generate the docs pages: collect page data from the registry, render templates/, write (or check) docs/.
 
+`generate_docs(Path("docs"))` regenerates the committed pages; with `check=True` it writes nothing and lists
+the pages that differ. It traces every registered model; the same steps for one model, into a scratch folder:
+
+>>> import shutil, tempfile
 >>> from pathlib import Path
->>> written = generate_docs(Path("docs"))            # regenerate the committed pages
->>> generate_docs(Path("docs"), check=True)          # [] when they are up to date
+>>> out = Path(tempfile.mkdtemp())
+>>> pages = render_pages(collect_site(names=["efficientformer_l1"]))
+>>> len(write_pages(out, pages))            # pages written (all new here)
+6
+>>> write_pages(out, pages, check=True)     # [] when the pages on disk are current
 []
+>>> shutil.rmtree(out)
 """
 
 from __future__ import annotations

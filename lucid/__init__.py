@@ -60,6 +60,7 @@ from lucid.creation import (
 )
 from lucid.dtypes import bool_, float16, float32, float64, int32, int64
 from lucid.serialization import load, save
+from lucid.shape_only import MetaArray, MetaTensorError, is_meta_mode, meta
 from lucid.tensor import Tensor
 
 _attach()
@@ -69,10 +70,11 @@ from lucid import optim  # noqa: E402 - after _attach(), like any user code that
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "abs", "add", "arange", "argmax", "bool_", "broadcast_to", "chunk", "clip", "concatenate", "div",
-    "enable_grad", "erf", "exp", "flatten", "float16", "float32", "float64", "full", "int32", "int64",
-    "is_grad_enabled", "linspace", "load", "log", "matmul", "max", "maximum", "mean", "meshgrid", "min", "minimum",
-    "mul", "neg", "no_grad", "ones", "ones_like", "optim", "pad", "pow", "rand", "randint", "randn", "random", "relu",
-    "reshape", "save", "set_grad_enabled", "sigmoid", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum",
-    "swapaxes", "tanh", "tensor", "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",
+    "MetaArray", "MetaTensorError", "Tensor", "abs", "add", "arange", "argmax", "bool_", "broadcast_to", "chunk",
+    "clip", "concatenate", "div", "enable_grad", "erf", "exp", "flatten", "float16", "float32", "float64", "full",
+    "int32", "int64", "is_grad_enabled", "is_meta_mode", "linspace", "load", "log", "matmul", "max", "maximum",
+    "mean", "meshgrid", "meta", "min", "minimum", "mul", "neg", "no_grad", "ones", "ones_like", "optim", "pad", "pow",
+    "rand", "randint", "randn", "random", "relu", "reshape", "save", "set_grad_enabled", "sigmoid", "split", "sqrt",
+    "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh", "tensor", "transpose", "unsqueeze", "var", "where",
+    "zeros", "zeros_like",
 ]  # fmt: skip

@@ -13,6 +13,7 @@ from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops import matmul as mm
 from lucid.autograd.ops import reduce as rd
 from lucid.autograd.ops import shape as sh
+from lucid.shape_only import broadcast
 from lucid.tensor import ArrayLike, Tensor, as_tensor
 
 
@@ -24,6 +25,8 @@ def _compare(op: Any, symbol: str) -> Any:
             # Not numeric (None, a string, ...): let Python fall back, so `t == None` is False.
             return NotImplemented
         ew._check_broadcast(self, other_t, f"comparison {symbol}")
+        if self.is_meta or other_t.is_meta:
+            return Tensor._wrap(broadcast(self._data, other_t._data, dtype=np.bool_))
         return Tensor._wrap(np.asarray(op(self._data, other_t._data)))
 
     return method

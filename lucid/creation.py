@@ -1,13 +1,15 @@
-"""Functions that make new tensors."""
+"""Functions that make new tensors; under `lucid.meta()` the shape-taking ones make meta tensors."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from lucid import dtypes
 from lucid import random as _random
+from lucid.shape_only import MetaArray, is_meta_mode
 from lucid.tensor import ArrayLike, Tensor, shape_arg
 
 
@@ -21,10 +23,18 @@ def _check_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     return shape
 
 
-def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _new(array: np.ndarray | MetaArray, requires_grad: bool) -> Tensor:
     t = Tensor._wrap(array)
     t.requires_grad = requires_grad
     return t
+
+
+def _made(shape: tuple[int, ...], dtype: np.dtype, requires_grad: bool, fill: Any) -> Tensor:
+    """`fill()` as a tensor, or, under lucid.meta(), a meta tensor of `shape` and `dtype` without calling it
+    (no memory, no random draws)."""
+    if is_meta_mode():
+        return _new(MetaArray(shape, dtype), requires_grad)
+    return _new(fill(), requires_grad)
 
 
 def tensor(data: ArrayLike, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
@@ -33,11 +43,13 @@ def tensor(data: ArrayLike, dtype: dtypes.DTypeLike = None, requires_grad: bool 
 
 
 def zeros(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(_check_shape(shape_arg(shape)), dtype=_float_dtype(dtype)), requires_grad)
+    size, kind = _check_shape(shape_arg(shape)), _float_dtype(dtype)
+    return _made(size, kind, requires_grad, lambda: np.zeros(size, dtype=kind))
 
 
 def ones(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(_check_shape(shape_arg(shape)), dtype=_float_dtype(dtype)), requires_grad)
+    size, kind = _check_shape(shape_arg(shape)), _float_dtype(dtype)
+    return _made(size, kind, requires_grad, lambda: np.ones(size, dtype=kind))
 
 
 def full(shape: Any, fill_value: float, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
@@ -45,15 +57,24 @@ def full(shape: Any, fill_value: float, dtype: dtypes.DTypeLike = None, requires
     if dtype is None:
         dtype = np.int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) else None
         dtype = np.bool_ if isinstance(fill_value, bool) else dtype
-    return _new(np.full(_check_shape(size), fill_value, dtype=_float_dtype(dtype)), requires_grad)
+    kind = _float_dtype(dtype)
+    return _made(_check_shape(size), kind, requires_grad, lambda: np.full(size, fill_value, dtype=kind))
 
 
 def zeros_like(t: Tensor, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(t.shape, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad)
+    """Zeros of `t`'s shape (and dtype unless given); meta when `t` is meta, as in PyTorch."""
+    return _like(t, dtype, requires_grad, np.zeros)
 
 
 def ones_like(t: Tensor, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(t.shape, dtype=t.dtype if dtype is None else dtypes.resolve(dtype)), requires_grad)
+    return _like(t, dtype, requires_grad, np.ones)
+
+
+def _like(t: Tensor, dtype: dtypes.DTypeLike, requires_grad: bool, maker: Any) -> Tensor:
+    kind = t.dtype if dtype is None else dtypes.resolve(dtype)
+    if t.is_meta:
+        return _new(MetaArray(t.shape, kind), requires_grad)
+    return _made(t.shape, kind, requires_grad, lambda: maker(t.shape, dtype=kind))
 
 
 def arange(
@@ -67,7 +88,9 @@ def arange(
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if integral else dtypes.DEFAULT_FLOAT
-    return _new(np.arange(start, end, step).astype(dtypes.resolve(dtype)), requires_grad)
+    kind = dtypes.resolve(dtype)
+    count = max(math.ceil((end - start) / step), 0)  # NumPy's length rule
+    return _made((count,), kind, requires_grad, lambda: np.arange(start, end, step).astype(kind))
 
 
 def linspace(
@@ -75,19 +98,20 @@ def linspace(
 ) -> Tensor:
     if steps < 0:
         raise ValueError(f"linspace steps must be non-negative, got {steps}")
-    return _new(np.linspace(start, end, steps).astype(_float_dtype(dtype)), requires_grad)
+    kind = _float_dtype(dtype)
+    return _made((steps,), kind, requires_grad, lambda: np.linspace(start, end, steps).astype(kind))
 
 
 def randn(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    size = _check_shape(shape_arg(shape))
-    return _new(_random.generator().standard_normal(size).astype(_float_dtype(dtype)), requires_grad)
+    size, kind = _check_shape(shape_arg(shape)), _float_dtype(dtype)
+    return _made(size, kind, requires_grad, lambda: _random.generator().standard_normal(size).astype(kind))
 
 
 def rand(*shape: Any, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    size = _check_shape(shape_arg(shape))
-    return _new(_random.generator().random(size).astype(_float_dtype(dtype)), requires_grad)
+    size, kind = _check_shape(shape_arg(shape)), _float_dtype(dtype)
+    return _made(size, kind, requires_grad, lambda: _random.generator().random(size).astype(kind))
 
 
 def randint(low: int, high: int | None = None, size: Any = (), dtype: dtypes.DTypeLike = None) -> Tensor:
@@ -97,8 +121,8 @@ def randint(low: int, high: int | None = None, size: Any = (), dtype: dtypes.DTy
     if high <= low:
         raise ValueError(f"randint needs low < high, got low={low}, high={high}")
     shape = _check_shape(shape_arg((size,) if isinstance(size, int) else (tuple(size),)))
-    values = _random.generator().integers(low, high, size=shape)
-    return _new(values.astype(np.int64 if dtype is None else dtypes.resolve(dtype)), False)
+    kind = np.dtype(np.int64) if dtype is None else dtypes.resolve(dtype)
+    return _made(shape, kind, False, lambda: _random.generator().integers(low, high, size=shape).astype(kind))
 
 
 def meshgrid(*tensors: Tensor, indexing: str = "ij") -> list[Tensor]:

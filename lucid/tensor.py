@@ -14,6 +14,7 @@ import numpy as np
 
 from lucid import dtypes
 from lucid.autograd.grad_mode import is_grad_enabled
+from lucid.shape_only import MetaArray, MetaTensorError, no_values_message
 
 if TYPE_CHECKING:
     from lucid.autograd.function import Function
@@ -41,6 +42,8 @@ class Tensor:
     def __init__(self, data: ArrayLike, dtype: dtypes.DTypeLike = None, requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
             array = data._data.copy()
+        elif isinstance(data, MetaArray):
+            array = data  # no values to copy
         elif isinstance(data, np.ndarray):
             array = data.copy()
         elif dtype is not None:
@@ -70,7 +73,7 @@ class Tensor:
         Pass `version_box` when `array` is a view of another tensor's memory.
         """
         t = object.__new__(Tensor)
-        t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t._data = array if isinstance(array, (np.ndarray, MetaArray)) else np.asarray(array)
         t._grad = None
         t._ctx = None
         t._version_box = [0] if version_box is None else version_box
@@ -94,9 +97,14 @@ class Tensor:
 
     @data.setter
     def data(self, value: ArrayLike) -> None:
-        array = value._data if isinstance(value, Tensor) else np.asarray(value)
-        self._data = array
+        array = value._data if isinstance(value, Tensor) else value
+        self._data = array if isinstance(array, MetaArray) else np.asarray(array)
         self._version += 1
+
+    @property
+    def is_meta(self) -> bool:
+        """Whether this is a shape-only tensor (no values; see lucid.shape_only)."""
+        return type(self._data) is MetaArray
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -121,6 +129,8 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The array, as NumPy sees it (shared memory, like PyTorch's `.numpy()`)."""
+        if type(self._data) is MetaArray:
+            raise MetaTensorError(no_values_message(self.shape, "call numpy()"))
         return self._data
 
     def item(self) -> Scalar:
@@ -132,9 +142,13 @@ class Tensor:
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if type(self._data) is MetaArray:
+            raise MetaTensorError(no_values_message(self.shape, "convert to a NumPy array"))
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __repr__(self) -> str:
+        if type(self._data) is MetaArray:
+            return f"tensor(..., size={self.shape}, dtype={self.dtype}, device='meta')"
         body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
         if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
@@ -210,6 +224,8 @@ class Tensor:
         """
         from lucid.autograd.engine import run_backward
 
+        if type(self._data) is MetaArray:
+            raise MetaTensorError(no_values_message(self.shape, "run backward()"))
         if not self._requires_grad:
             raise RuntimeError("backward() on a tensor that does not require grad (no graph was recorded)")
         if grad is None:
@@ -237,6 +253,16 @@ class Tensor:
                 f"assigning a tensor of shape {value.shape} that requires grad into a tensor of shape {self.shape} "
                 "would drop its gradient; build the result with lucid.stack, concatenate or where instead"
             )
+        if type(self._data) is MetaArray:
+            # A meta tensor has no values to overwrite: the write is checked against the shape and dropped.
+            from lucid.shape_only import indexed_shape
+
+            try:
+                indexed_shape(self.shape, _unwrap_index(index))
+            except IndexError as exc:
+                raise IndexError(f"index {index!r} is invalid for a tensor of shape {self.shape}: {exc}") from None
+            self._version += 1
+            return
         self._data[_unwrap_index(index)] = value._data if isinstance(value, Tensor) else value
         self._version += 1
 

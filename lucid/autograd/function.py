@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from lucid.autograd.grad_mode import is_grad_enabled
+from lucid.shape_only import MetaArray, MetaTensorError, as_meta
 
 if TYPE_CHECKING:
     from lucid.tensor import Tensor
@@ -59,6 +60,16 @@ class Function:
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
         raise NotImplementedError
 
+    def meta(self, *arrays: MetaArray, **options: Any) -> MetaArray:
+        """The output's shape and dtype for inputs of these shapes and dtypes (no values computed).
+
+        Called instead of `forward` when any input is a meta tensor (lucid/shape_only.py); every op has one.
+        """
+        raise MetaTensorError(
+            f"{type(self).__name__} has no shape rule, so it cannot run on meta (shape-only) tensors; "
+            "add a meta() method beside its forward"
+        )
+
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         """One gradient (or None) per input. `grad` may be read-only or shared with another
         branch of the graph: never modify it in place."""
@@ -72,6 +83,12 @@ class Function:
         fn = cls()
         # NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
         arrays = [t._data for t in inputs]
+        if any(type(a) is MetaArray for a in arrays):
+            # Shape-only: the op's shape rule stands in for its forward; no graph is recorded.
+            out = fn.meta(*[as_meta(a) for a in arrays], **options)
+            if _op_observer is not None:
+                _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
+            return Tensor._wrap(out, is_grad_enabled() and any(t.requires_grad for t in inputs))
         out = np.asarray(fn.forward(*arrays, **options))
         if _op_observer is not None:
             _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)

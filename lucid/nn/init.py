@@ -1,7 +1,8 @@
 """Weight initialisation, with PyTorch's `torch.nn.init` names and formulas.
 
 Every function fills a tensor in place (outside the autograd graph) and returns it. Random draws come from
-`lucid.random.generator()`, so `lucid.random.seed(n)` makes them repeatable.
+`lucid.random.generator()`, so `lucid.random.seed(n)` makes them repeatable. A meta (shape-only) tensor is
+returned untouched, with no draws (see lucid.shape_only).
 
 >>> w = lucid.zeros(64, 32, requires_grad=True)
 >>> nn.init.kaiming_uniform_(w, a=5**0.5) is w
@@ -10,14 +11,19 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from lucid import random
 from lucid.autograd.grad_mode import no_grad
 from lucid.tensor import Tensor
+
+_Fill = TypeVar("_Fill", bound=Callable[..., Tensor])
 
 __all__ = [
     "calculate_gain",
@@ -35,6 +41,19 @@ __all__ = [
 
 _LINEAR_LIKE = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                 "conv_transpose3d", "sigmoid")  # fmt: skip
+
+
+def _meta_noop(fill: _Fill) -> _Fill:
+    """Leave a meta (shape-only) tensor as it is: it has no values to fill, and drawing them would
+    allocate the very memory that building a model under lucid.meta() avoids."""
+
+    @functools.wraps(fill)
+    def wrapper(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if isinstance(tensor, Tensor) and tensor.is_meta:
+            return tensor
+        return fill(tensor, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -88,6 +107,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode_name == "fan_in" else fan_out
 
 
+@_meta_noop
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with draws from U(a, b).
 
@@ -100,6 +120,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     return _write(tensor, random.generator().uniform(a, b, size=tensor.shape))
 
 
+@_meta_noop
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with draws from N(mean, std²).
 
@@ -111,6 +132,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     return _write(tensor, random.generator().normal(mean, std, size=tensor.shape))
 
 
+@_meta_noop
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0) -> Tensor:
     """Fill with draws from N(mean, std²) restricted to [a, b]; a and b are absolute values, not multiples of std.
 
@@ -132,6 +154,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     return _write(tensor, np.clip(mean + std * z, a, b).reshape(tensor.shape))
 
 
+@_meta_noop
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`.
 
@@ -160,6 +183,7 @@ def ones_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 1)
 
 
+@_meta_noop
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-r, r) with r = gain * sqrt(6 / (fan_in + fan_out)).
 
@@ -173,6 +197,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return _write(tensor, random.generator().uniform(-bound, bound, size=tensor.shape))
 
 
+@_meta_noop
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out)).
 
@@ -185,6 +210,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return _write(tensor, random.generator().normal(0.0, std, size=tensor.shape))
 
 
+@_meta_noop
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He uniform: U(-r, r) with r = gain * sqrt(3 / fan), gain from `calculate_gain(nonlinearity, a)`.
 
@@ -201,6 +227,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
     return _write(tensor, random.generator().uniform(-bound, bound, size=tensor.shape))
 
 
+@_meta_noop
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He normal: N(0, std²) with std = gain / sqrt(fan), gain from `calculate_gain(nonlinearity, a)`.
 

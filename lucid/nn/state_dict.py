@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from lucid.autograd.grad_mode import no_grad
+from lucid.shape_only import MetaTensorError
 from lucid.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -41,6 +42,14 @@ def load_state(root: Module, state_dict: Mapping[str, Any], strict: bool = True)
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"load_state_dict() needs a mapping of names to tensors, got {type(state_dict).__name__}")
     targets = named_state(root)
+    meta = [key for key, target in targets.items() if target.is_meta]
+    if meta:
+        # A shape-only model has nowhere to put values; copying into it would silently load nothing.
+        shown = ", ".join(meta[:5]) + (f" and {len(meta) - 5} more" if len(meta) > 5 else "")
+        raise ValueError(
+            f"cannot load state dict into {type(root).__name__}: {shown} are meta (shape-only) tensors with no "
+            "storage; build the model outside lucid.meta() to load weights"
+        )
     missing = [key for key in targets if key not in state_dict]
     unexpected = [key for key in state_dict if key not in targets]
     arrays: dict[str, np.ndarray] = {}
@@ -52,7 +61,7 @@ def load_state(root: Module, state_dict: Mapping[str, Any], strict: bool = True)
         # Convert to the target dtype now, so that the copy loop below cannot fail halfway.
         try:
             array = np.asarray(value._data if isinstance(value, Tensor) else value, dtype=target.dtype)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, MetaTensorError) as error:
             mismatched.append(f"{key}: cannot convert {type(value).__name__} to {target.dtype} ({error})")
             continue
         if array.shape != target.shape:

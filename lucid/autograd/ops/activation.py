@@ -14,14 +14,14 @@ import math
 import numpy as np
 
 from lucid._kernels.special import erf as _erf_array
-from lucid.autograd.function import Function
+from lucid.autograd.ops.elementwise import _Elementwise
 from lucid.tensor import Tensor
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-class Gelu(Function):
+class Gelu(_Elementwise):
     """x * Phi(x), Phi the standard normal CDF: 0.5 * (1 + erf(x / sqrt(2)))."""
 
     def forward(self, a: np.ndarray) -> np.ndarray:

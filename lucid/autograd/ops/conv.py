@@ -13,6 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from lucid.autograd.function import Function
+from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
 IntPair = int | Sequence[int]
@@ -58,6 +59,21 @@ class Conv2d(Function):
         if bias:
             out += bias[0].reshape(1, o, 1, 1)
         return out
+
+    def meta(
+        self,
+        x: MetaArray,
+        w: MetaArray,
+        *bias: MetaArray,
+        stride: tuple[int, int],
+        padding: tuple[int, int],
+        dilation: tuple[int, int],
+        groups: int,
+    ) -> MetaArray:
+        (n, _, h, wd), (o, _, kh, kw) = x.shape, w.shape
+        ho = out_size(h, kh, stride[0], padding[0], dilation[0])
+        wo = out_size(wd, kw, stride[1], padding[1], dilation[1])
+        return MetaArray((n, o, ho, wo), np.result_type(x.dtype, w.dtype))
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, ...]:
         x_shape, w_shape, stride, padding, dilation, groups, ho, wo = self.geometry

@@ -7,18 +7,31 @@ each input's shape.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from lucid._kernels.special import erf as _erf_array
 from lucid.autograd.function import Function
 from lucid.dtypes import DEFAULT_FLOAT
+from lucid.shape_only import MetaArray, broadcast
 from lucid.tensor import ArrayLike, Tensor, as_tensor
+
+
+class _Elementwise(Function):
+    """An op whose output has its inputs' broadcast shape; that is its shape rule for meta tensors."""
+
+    def meta(self, *arrays: MetaArray, **options: Any) -> MetaArray:
+        # The dtype comes from forward itself, run on one element per input (NumPy's promotion
+        # rules, e.g. exp of an integer array is float64), so it cannot drift from the real result.
+        probes = [np.ones((1,) * a.ndim, dtype=a.dtype) for a in arrays]
+        return broadcast(*arrays, dtype=np.asarray(type(self)().forward(*probes, **options)).dtype)
+
 
 # ---- arithmetic ------------------------------------------------------------------------
 
 
-class Add(Function):
+class Add(_Elementwise):
     reads_inputs = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -28,7 +41,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(_Elementwise):
     reads_inputs = False
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -38,7 +51,7 @@ class Sub(Function):
         return grad, -grad
 
 
-class Mul(Function):
+class Mul(_Elementwise):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         return a * b
@@ -47,7 +60,7 @@ class Mul(Function):
         return grad * self.b, grad * self.a
 
 
-class Div(Function):
+class Div(_Elementwise):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         return a / b
@@ -57,7 +70,7 @@ class Div(Function):
         return grad_a, -grad_a * self.a / self.b
 
 
-class Pow(Function):
+class Pow(_Elementwise):
     saves_output = True
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -74,7 +87,7 @@ class Pow(Function):
         return grad_a, grad * self.out * safe_log
 
 
-class Neg(Function):
+class Neg(_Elementwise):
     reads_inputs = False
 
     def forward(self, a: np.ndarray) -> np.ndarray:
@@ -87,7 +100,7 @@ class Neg(Function):
 # ---- math functions --------------------------------------------------------------------
 
 
-class Exp(Function):
+class Exp(_Elementwise):
     saves_output = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
@@ -98,7 +111,7 @@ class Exp(Function):
         return (grad * self.out,)
 
 
-class Log(Function):
+class Log(_Elementwise):
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
         return np.log(a)
@@ -107,7 +120,7 @@ class Log(Function):
         return (grad / self.a,)
 
 
-class Sqrt(Function):
+class Sqrt(_Elementwise):
     saves_output = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
@@ -118,7 +131,7 @@ class Sqrt(Function):
         return (grad / (2 * self.out),)
 
 
-class Abs(Function):
+class Abs(_Elementwise):
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
         return np.abs(a)
@@ -127,7 +140,7 @@ class Abs(Function):
         return (grad * np.sign(self.a),)
 
 
-class Tanh(Function):
+class Tanh(_Elementwise):
     saves_output = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
@@ -138,7 +151,7 @@ class Tanh(Function):
         return (grad * (1 - self.out * self.out),)
 
 
-class Sigmoid(Function):
+class Sigmoid(_Elementwise):
     saves_output = True
 
     def forward(self, a: np.ndarray) -> np.ndarray:
@@ -151,7 +164,7 @@ class Sigmoid(Function):
         return (grad * self.out * (1 - self.out),)
 
 
-class Erf(Function):
+class Erf(_Elementwise):
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.a = a
         return _erf_array(a)
@@ -160,7 +173,7 @@ class Erf(Function):
         return (grad * (2 / math.sqrt(math.pi)) * np.exp(-self.a * self.a),)
 
 
-class Relu(Function):
+class Relu(_Elementwise):
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.mask = a > 0
         return a * self.mask
@@ -169,7 +182,7 @@ class Relu(Function):
         return (grad * self.mask,)
 
 
-class Clip(Function):
+class Clip(_Elementwise):
     def forward(self, a: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
         out = np.clip(a, low, high)
         # Gradient flows where the value was not clipped (inclusive bounds, as PyTorch's clamp).
@@ -184,7 +197,7 @@ class Clip(Function):
         return (grad * self.inside,)
 
 
-class Maximum(Function):
+class Maximum(_Elementwise):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         return np.maximum(a, b)
@@ -195,7 +208,7 @@ class Maximum(Function):
         return grad * share_a, grad * (1 - share_a)
 
 
-class Minimum(Function):
+class Minimum(_Elementwise):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.a, self.b = a, b
         return np.minimum(a, b)
@@ -205,7 +218,7 @@ class Minimum(Function):
         return grad * share_a, grad * (1 - share_a)
 
 
-class Where(Function):
+class Where(_Elementwise):
     def forward(self, condition: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.condition = condition
         return np.where(condition, a, b)
@@ -215,7 +228,7 @@ class Where(Function):
         return None, np.where(self.condition, grad, zero), np.where(self.condition, zero, grad)
 
 
-class Cast(Function):
+class Cast(_Elementwise):
     reads_inputs = False
 
     def forward(self, a: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lucid.autograd.function import Function
+from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor, as_tensor
 
 
@@ -20,6 +21,17 @@ class MatMul(Function):
         if self.b_vector:
             out = out[..., 0]
         return out
+
+    def meta(self, a: MetaArray, b: MetaArray) -> MetaArray:
+        # The same vector promotion as forward: (K,) is a (1, K) row on the left, a (K, 1) column on the right.
+        a_shape = (1, *a.shape) if a.ndim == 1 else a.shape
+        b_shape = (*b.shape, 1) if b.ndim == 1 else b.shape
+        shape = (*np.broadcast_shapes(a_shape[:-2], b_shape[:-2]), a_shape[-2], b_shape[-1])
+        if a.ndim == 1:
+            shape = (*shape[:-2], shape[-1])
+        if b.ndim == 1:
+            shape = shape[:-1]
+        return MetaArray(shape, np.result_type(a.dtype, b.dtype))
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         if self.b_vector:

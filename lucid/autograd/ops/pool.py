@@ -12,6 +12,7 @@ import numpy as np
 
 from lucid.autograd.function import Function
 from lucid.autograd.ops.conv import IntPair, pair
+from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
 
@@ -36,6 +37,21 @@ def _divisors(size: int, out: int, kernel: int, stride: int, padding: int, count
     if count_include_pad:
         return end - start
     return np.minimum(end, size) - np.maximum(start, 0)
+
+
+def _pooled(
+    x: MetaArray,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    ceil_mode: bool,
+) -> MetaArray:
+    """The shape rule shared by average and max pooling (the output sizes their forwards compute)."""
+    h, w = x.shape[2:]
+    ho = pool_out_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
+    wo = pool_out_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
+    return MetaArray((*x.shape[:2], ho, wo), x.dtype)
 
 
 class AvgPool2d(Function):
@@ -74,6 +90,18 @@ class AvgPool2d(Function):
         self.scale = (1.0 / divisor).astype(x.dtype)
         self.geometry = (x.shape, xp.shape, kernel, stride, padding, ho, wo)
         return out * self.scale
+
+    def meta(
+        self,
+        x: MetaArray,
+        kernel: tuple[int, int],
+        stride: tuple[int, int],
+        padding: tuple[int, int],
+        ceil_mode: bool,
+        count_include_pad: bool,
+        divisor_override: int | None,
+    ) -> MetaArray:
+        return _pooled(x, kernel, stride, padding, (1, 1), ceil_mode)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         (n, c, h, w), padded_shape, (kh, kw), (sh, sw), (ph, pw), ho, wo = self.geometry
@@ -125,6 +153,17 @@ class MaxPool2d(Function):
         self.geometry = ((h, w), xp.shape, kernel, stride, padding, dilation, ho, wo)
         return best
 
+    def meta(
+        self,
+        x: MetaArray,
+        kernel: tuple[int, int],
+        stride: tuple[int, int],
+        padding: tuple[int, int],
+        dilation: tuple[int, int],
+        ceil_mode: bool,
+    ) -> MetaArray:
+        return _pooled(x, kernel, stride, padding, dilation, ceil_mode)
+
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         (h, w), padded_shape, (kh, kw), (sh, sw), (ph, pw), (dh, dw), ho, wo = self.geometry
         gxp = np.zeros(padded_shape, dtype=grad.dtype)
@@ -157,6 +196,9 @@ class AdaptiveAvgPool2d(Function):
         if output_size == (1, 1):
             return x.mean(axis=(2, 3), keepdims=True)
         return np.matmul(self.ph, np.matmul(x, self.pw.T))
+
+    def meta(self, x: MetaArray, output_size: tuple[int, int]) -> MetaArray:
+        return MetaArray((*x.shape[:2], *output_size), x.dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         return (np.matmul(self.ph.T, np.matmul(grad, self.pw)),)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lucid.autograd.function import Function
+from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
 Axis = int | Sequence[int] | None
@@ -43,12 +44,23 @@ def _keep(grad: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray
     return grad if keepdims else np.expand_dims(grad, axes)
 
 
+def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool) -> tuple[int, ...]:
+    """The shape after reducing `axes`: each becomes 1 with `keepdims`, else it is dropped."""
+    if keepdims:
+        return tuple(1 if i in axes else s for i, s in enumerate(shape))
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
 class Sum(Function):
     reads_inputs = False
 
     def forward(self, a: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
         self.shape, self.axes, self.keepdims = a.shape, axes, keepdims
         return np.asarray(a.sum(axis=axes, keepdims=keepdims))
+
+    def meta(self, a: MetaArray, axes: tuple[int, ...], keepdims: bool) -> MetaArray:
+        # NumPy sums small integers in the platform integer: take the dtype from a one-element sum.
+        return MetaArray(_reduced_shape(a.shape, axes, keepdims), np.ones(1, dtype=a.dtype).sum().dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         return (np.broadcast_to(_keep(grad, self.axes, self.keepdims), self.shape),)
@@ -64,6 +76,9 @@ class Max(Function):
         reduce = np.max if sign > 0 else np.min
         self.kept = reduce(a, axis=axes, keepdims=True)
         return np.asarray(self.kept if keepdims else np.squeeze(self.kept, axis=axes))
+
+    def meta(self, a: MetaArray, axes: tuple[int, ...], keepdims: bool, sign: int = 1) -> MetaArray:
+        return MetaArray(_reduced_shape(a.shape, axes, keepdims), a.dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         hit = self.a == self.kept

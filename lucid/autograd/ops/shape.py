@@ -6,12 +6,14 @@ composed from these.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from lucid.autograd.function import Function
+from lucid.shape_only import MetaArray, indexed_shape
 from lucid.tensor import Tensor, _unwrap_index, as_tensor, shape_arg
 
 # ---- primitives ------------------------------------------------------------------------
@@ -24,6 +26,10 @@ class Reshape(Function):
         self.shape = a.shape
         return a.reshape(shape)
 
+    def meta(self, a: MetaArray, shape: tuple[int, ...]) -> MetaArray:
+        known = math.prod(s for s in shape if s != -1)
+        return MetaArray(tuple(a.size // known if s == -1 else s for s in shape), a.dtype)
+
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad.reshape(self.shape),)
 
@@ -35,6 +41,9 @@ class Transpose(Function):
         self.axes = axes
         return a.transpose(axes)
 
+    def meta(self, a: MetaArray, axes: tuple[int, ...]) -> MetaArray:
+        return MetaArray(tuple(a.shape[i] for i in axes), a.dtype)
+
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad.transpose(np.argsort(self.axes)),)
 
@@ -44,6 +53,9 @@ class BroadcastTo(Function):
 
     def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return np.broadcast_to(a, shape)
+
+    def meta(self, a: MetaArray, shape: tuple[int, ...]) -> MetaArray:
+        return MetaArray(shape, a.dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad,)  # the engine sums the broadcast axes away
@@ -57,6 +69,9 @@ class GetItem(Function):
     def forward(self, a: np.ndarray, index: Any) -> np.ndarray:
         self.shape, self.dtype, self.index = a.shape, a.dtype, index
         return a[index]
+
+    def meta(self, a: MetaArray, index: Any) -> MetaArray:
+        return MetaArray(indexed_shape(a.shape, index), a.dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         full = np.zeros(self.shape, dtype=self.dtype)
@@ -85,6 +100,9 @@ class Pad(Function):
         self.crop = tuple(slice(before, before + size) for (before, _), size in zip(widths, a.shape, strict=True))
         return np.pad(a, widths, mode="constant", constant_values=value)
 
+    def meta(self, a: MetaArray, widths: tuple[tuple[int, int], ...], value: float) -> MetaArray:
+        return MetaArray(tuple(s + before + after for s, (before, after) in zip(a.shape, widths, strict=True)), a.dtype)
+
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad[self.crop],)
 
@@ -96,6 +114,11 @@ class Concatenate(Function):
         self.axis = axis
         self.bounds = np.cumsum([a.shape[axis] for a in arrays])[:-1]
         return np.concatenate(arrays, axis=axis)
+
+    def meta(self, *arrays: MetaArray, axis: int) -> MetaArray:
+        shape = list(arrays[0].shape)
+        shape[axis] = sum(a.shape[axis] for a in arrays)
+        return MetaArray(tuple(shape), np.result_type(*(a.dtype for a in arrays)))
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.split(grad, self.bounds, axis=self.axis))

@@ -12,6 +12,7 @@ import numpy as np
 
 from lucid.autograd.grad_mode import no_grad
 from lucid.autograd.ops import elementwise as ew
+from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
 
@@ -70,9 +71,14 @@ def batch_norm(
             raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
         # Fold the statistics and the affine into one per-channel scale and shift on (C,) vectors,
         # so the full-size input is passed over twice instead of four times.
-        inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(x.dtype))
+        if running_var.is_meta or running_mean.is_meta:
+            # Shape-only statistics: the folded (C,) vectors have their shape and dtype and no values.
+            inv_std = neg_mean = Tensor._wrap(MetaArray((channels,), x.dtype))
+        else:
+            inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(x.dtype))
+            neg_mean = Tensor._wrap(-running_mean.data.astype(x.dtype, copy=False))
         scale = inv_std if weight is None else weight * inv_std
-        shift = Tensor._wrap(-running_mean.data.astype(x.dtype, copy=False)) * scale
+        shift = neg_mean * scale
         if bias is not None:
             shift = shift + bias
         return x * _channel_view(scale, x.ndim) + _channel_view(shift, x.ndim)

@@ -437,6 +437,8 @@ def efficientformer_l1(num_classes: int = 1000, **kwargs: Any) -> EfficientForme
         A freshly initialised `EfficientFormer` built from the preset config.
 
     >>> model = efficientformer_l1(num_classes=10)
+    >>> model.head
+    Linear(in_features=448, out_features=10, bias=True)
     """
     return _create("l1", num_classes, kwargs)
 
@@ -454,6 +456,8 @@ def efficientformer_l3(num_classes: int = 1000, **kwargs: Any) -> EfficientForme
         A freshly initialised `EfficientFormer` built from the preset config.
 
     >>> model = efficientformer_l3(num_classes=10)
+    >>> model.head
+    Linear(in_features=512, out_features=10, bias=True)
     """
     return _create("l3", num_classes, kwargs)
 
@@ -470,6 +474,12 @@ def efficientformer_l7(num_classes: int = 1000, **kwargs: Any) -> EfficientForme
     Returns:
         A freshly initialised `EfficientFormer` built from the preset config.
 
-    >>> model = efficientformer_l7(num_classes=10)
+    `efficientformer_l7(num_classes=10)` builds the model (about 82 M parameters to initialise, a few
+    seconds). The preset's shape cannot be overridden:
+
+    >>> efficientformer_l7(num_classes=10, depths=(1, 1, 1, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: efficientformer_l7() fixes depths; to change them build EfficientFormer(...) directly
     """
     return _create("l7", num_classes, kwargs)

@@ -474,8 +474,8 @@ def efficientformer_l7(num_classes: int = 1000, **kwargs: Any) -> EfficientForme
     Returns:
         A freshly initialised `EfficientFormer` built from the preset config.
 
-    `efficientformer_l7(num_classes=10)` builds the model (about 82 M parameters to initialise, a few
-    seconds). The preset's shape cannot be overridden:
+    `efficientformer_l7(num_classes=10)` initialises about 81 M parameters (a few seconds), so the example
+    below only shows that the preset's depths, widths and attention blocks are fixed.
 
     >>> efficientformer_l7(num_classes=10, depths=(1, 1, 1, 1))  # doctest: +ELLIPSIS
     Traceback (most recent call last):

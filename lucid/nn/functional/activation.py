@@ -20,7 +20,8 @@ def relu(x: Tensor) -> Tensor:
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit: x * Phi(x), exactly (`"none"`) or with the tanh formula (`"tanh"`).
 
-    >>> gelu(lucid.tensor([1.0]))  # 0.8413
+    >>> gelu(lucid.tensor([1.0]))
+    tensor([0.8413])
     """
     if approximate == "none":
         # One fused op (lucid/autograd/ops/activation.py): the composition x * 0.5 * (1 + erf(x / sqrt 2))
@@ -57,7 +58,8 @@ def _shifted(x: Tensor, axis: int) -> tuple[Tensor, int]:
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis`.
 
-    >>> softmax(lucid.tensor([1.0, 1.0]))  # [0.5, 0.5]
+    >>> softmax(lucid.tensor([1.0, 1.0]))
+    tensor([0.5, 0.5])
     """
     shifted, ax = _shifted(x, axis)
     e = ew.exp(shifted)
@@ -67,7 +69,8 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """log(softmax(x)) along `axis`, computed without forming softmax (stable for large |x|).
 
-    >>> log_softmax(lucid.tensor([0.0, 0.0]))  # [-0.6931, -0.6931]
+    >>> log_softmax(lucid.tensor([0.0, 0.0]))
+    tensor([-0.6931, -0.6931])
     """
     shifted, ax = _shifted(x, axis)
     return shifted - ew.log(ew.exp(shifted).sum(axis=ax, keepdims=True))

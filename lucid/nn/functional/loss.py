@@ -33,6 +33,7 @@ def cross_entropy(
     (same shape as `x`). With `label_smoothing` e, the target becomes (1 - e) * target + e / C.
 
     >>> cross_entropy(lucid.randn(4, 10), lucid.tensor([1, 0, 9, 3]), label_smoothing=0.1)
+    tensor(2.5225)
     """
     where = "cross_entropy"
     target = as_tensor(target)
@@ -72,7 +73,8 @@ def cross_entropy(
 def mse_loss(x: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error (or its sum, or the elementwise squares with reduction="none").
 
-    >>> mse_loss(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 4.0]))  # 2.0
+    >>> mse_loss(lucid.tensor([1.0, 2.0]), lucid.tensor([1.0, 4.0]))
+    tensor(2.)
     """
     target = as_tensor(target, like=x)
     if target.shape != x.shape:

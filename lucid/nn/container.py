@@ -41,7 +41,15 @@ class Sequential(_ModuleSequence):
     """Modules called one after another; built from modules or from an ordered dict of them.
 
     >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
-    >>> net[0], net[1:], len(net)
+    >>> net[0]
+    Linear(in_features=4, out_features=8, bias=True)
+    >>> net[1:]
+    Sequential(
+      (1): ReLU()
+      (2): Linear(in_features=8, out_features=2, bias=True)
+    )
+    >>> len(net)
+    3
     """
 
     def __init__(self, *modules: Module | Mapping[str, Module]) -> None:

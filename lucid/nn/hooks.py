@@ -14,8 +14,13 @@ _next_id = itertools.count()
 class RemovableHandle:
     """Removes one registered hook; also a context manager that removes it on exit.
 
-    >>> with model.register_forward_hook(show):
-    ...     model(x)
+    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+    >>> def show(module, inputs, output):
+    ...     print(type(module).__name__, inputs[0].shape, "->", output.shape)
+    >>> with net.register_forward_hook(show):
+    ...     y = net(lucid.randn(2, 4))
+    Sequential (2, 4) -> (2, 8)
+    >>> y = net(lucid.randn(2, 4))  # the hook is gone: nothing printed
     """
 
     def __init__(self, table: dict[int, Any]) -> None:

@@ -265,7 +265,11 @@ class Module:
     def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call `fn` on every submodule in PyTorch's order (post-order: children in order, then parent).
 
-        >>> model.apply(lambda m: print(type(m).__name__))
+        >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+        >>> _ = net.apply(lambda m: print(type(m).__name__))
+        Linear
+        ReLU
+        Sequential
         """
         # Explicit stack; a module is pushed once to expand its children and once more to be visited
         # after them, which reproduces PyTorch's recursive `child.apply(fn)` then `fn(self)`.

@@ -8,7 +8,10 @@ from lucid.tensor import ArrayLike, Tensor
 class Parameter(Tensor):
     """A leaf tensor that requires grad; assigning one to a Module attribute registers it.
 
+    >>> layer = nn.Linear(8, 8)
     >>> layer.scale = Parameter(lucid.ones(8))
+    >>> [name for name, _ in layer.named_parameters()]
+    ['weight', 'bias', 'scale']
     """
 
     __slots__ = ()

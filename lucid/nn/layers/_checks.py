@@ -10,7 +10,11 @@ IMAGE = ("(N, C, H, W)", "(C, H, W)")  # batched, or one unbatched image, as PyT
 def check_input(layer: str, x: object, layouts: tuple[str, ...], channels: int | None = None) -> None:
     """Require `x` to match one of `layouts` (e.g. "(N, C, H, W)") and, if given, `channels` on its C axis.
 
-    >>> check_input("Conv2d", lucid.zeros(1, 4, 8, 8), IMAGE, 3)  # ValueError: ... 3 channels, got (1, 4, 8, 8)
+    >>> check_input("Conv2d", lucid.zeros(1, 3, 8, 8), IMAGE, 3)  # passes: returns None
+    >>> check_input("Conv2d", lucid.zeros(1, 4, 8, 8), IMAGE, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: Conv2d: expected input with 3 channels, got shape (1, 4, 8, 8)
     """
     if not isinstance(x, Tensor):
         raise TypeError(f"{layer}: expected a lucid Tensor, got {type(x).__name__}")

@@ -12,7 +12,8 @@ from lucid.tensor import Tensor
 class ReLU(Module):
     """max(x, 0), as `torch.nn.ReLU`. `inplace` is accepted for compatibility; the result is always new.
 
-    >>> nn.ReLU()(lucid.tensor([-1.0, 2.0]))  # [0., 2.]
+    >>> nn.ReLU()(lucid.tensor([-1.0, 2.0]))
+    tensor([-0.,  2.])
     """
 
     def __init__(self, inplace: bool = False) -> None:
@@ -29,7 +30,8 @@ class ReLU(Module):
 class GELU(Module):
     """Gaussian error linear unit, exact (`approximate="none"`) or tanh-approximated, as `torch.nn.GELU`.
 
-    >>> nn.GELU()(lucid.tensor([1.0]))  # [0.8413]
+    >>> nn.GELU()(lucid.tensor([1.0]))
+    tensor([0.8413])
     """
 
     def __init__(self, approximate: str = "none") -> None:
@@ -48,7 +50,8 @@ class GELU(Module):
 class SiLU(Module):
     """x * sigmoid(x), as `torch.nn.SiLU`.
 
-    >>> nn.SiLU()(lucid.tensor([1.0]))  # [0.7311]
+    >>> nn.SiLU()(lucid.tensor([1.0]))
+    tensor([0.7311])
     """
 
     def __init__(self, inplace: bool = False) -> None:
@@ -65,7 +68,8 @@ class SiLU(Module):
 class Sigmoid(Module):
     """1 / (1 + exp(-x)), as `torch.nn.Sigmoid`.
 
-    >>> nn.Sigmoid()(lucid.tensor([0.0]))  # [0.5]
+    >>> nn.Sigmoid()(lucid.tensor([0.0]))
+    tensor([0.5])
     """
 
     def forward(self, x: Tensor) -> Tensor:
@@ -75,7 +79,8 @@ class Sigmoid(Module):
 class Tanh(Module):
     """Hyperbolic tangent, as `torch.nn.Tanh`.
 
-    >>> nn.Tanh()(lucid.tensor([0.0]))  # [0.]
+    >>> nn.Tanh()(lucid.tensor([0.0]))
+    tensor([0.])
     """
 
     def forward(self, x: Tensor) -> Tensor:
@@ -85,7 +90,8 @@ class Tanh(Module):
 class Softmax(Module):
     """Softmax along `dim`, as `torch.nn.Softmax`.
 
-    >>> nn.Softmax(dim=-1)(lucid.tensor([[1.0, 1.0]]))  # [[0.5, 0.5]]
+    >>> nn.Softmax(dim=-1)(lucid.tensor([[1.0, 1.0]]))
+    tensor([[0.5, 0.5]])
     """
 
     def __init__(self, dim: int | None = None) -> None:

@@ -4,8 +4,13 @@ A weight file is an ordinary NumPy `.npz` archive (one `.npy` entry per tensor, 
 marker entry that identifies it as lucid's. It is read with `allow_pickle=False`, so opening a file from an
 untrusted source can fail but cannot execute anything (unlike pickle-based checkpoints).
 
->>> lucid.save(model.state_dict(), "model.npz")
->>> model.load_state_dict(lucid.load("model.npz"))
+>>> import tempfile
+>>> from pathlib import Path
+>>> model = nn.Linear(4, 2)
+>>> with tempfile.TemporaryDirectory() as folder:
+...     lucid.save(model.state_dict(), Path(folder) / "model.npz")
+...     model.load_state_dict(lucid.load(Path(folder) / "model.npz"))
+IncompatibleKeys(missing_keys=[], unexpected_keys=[])
 """
 
 from __future__ import annotations
@@ -39,8 +44,11 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> None:
     The file is written to a temporary name beside `path` and moved into place, so an interrupted save
     never leaves a half-written file under `path`.
 
-    >>> lucid.save({"weight": lucid.ones(2, 3)}, "w.npz")
-    >>> lucid.load("w.npz")["weight"].shape
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     lucid.save({"weight": lucid.ones(2, 3)}, Path(folder) / "w.npz")
+    ...     lucid.load(Path(folder) / "w.npz")["weight"].shape
     (2, 3)
     """
     target = Path(os.fspath(path))
@@ -68,9 +76,13 @@ def save(state_dict: Mapping[str, Any], path: PathLike) -> None:
 def load(path: PathLike) -> dict[str, Tensor]:
     """Read a file written by `lucid.save`: a dict of name -> Tensor, in the order it was saved.
 
-    >>> weights = lucid.load("w.npz")
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     lucid.save({"weight": lucid.ones(2, 3), "bias": lucid.zeros(2)}, Path(folder) / "w.npz")
+    ...     weights = lucid.load(Path(folder) / "w.npz")
     >>> list(weights)
-    ['weight']
+    ['weight', 'bias']
     """
     source = Path(os.fspath(path))
     where = f"lucid.load({str(source)!r})"

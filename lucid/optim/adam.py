@@ -101,7 +101,10 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter): p *= 1 - lr·weight_decay before the Adam step.
 
-    >>> opt = AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
+    >>> w = lucid.tensor([1.0, -1.0], requires_grad=True)
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> (w * w).sum().backward(); opt.step(); w.tolist()  # decayed to 0.95, then Adam's first step of about lr
+    [0.8500000238418579, -0.8500000238418579]
     """
 
     _decoupled = True

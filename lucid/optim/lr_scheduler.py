@@ -1,5 +1,6 @@
 """Learning-rate schedules that rewrite `group["lr"]` of an optimizer once per `step()`, as in PyTorch.
 
+>>> w = lucid.zeros(1, requires_grad=True)
 >>> opt = lucid.optim.SGD([w], lr=0.1)
 >>> sched = StepLR(opt, step_size=2, gamma=0.5)
 >>> for epoch in range(4):
@@ -88,7 +89,12 @@ class LRScheduler:
 class StepLR(LRScheduler):
     """Multiply each group's lr by `gamma` every `step_size` epochs: lr = base_lr · gamma^(epoch // step_size).
 
+    >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=0.1)
     >>> sched = StepLR(opt, step_size=30, gamma=0.1)
+    >>> for epoch in range(60):
+    ...     opt.step(); sched.step()
+    >>> sched.get_last_lr()  # 0.1 * 0.1 ** 2
+    [0.0010000000000000002]
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
@@ -112,7 +118,12 @@ class CosineAnnealingLR(LRScheduler):
     """Cosine from base_lr down to `eta_min` over `T_max` epochs (and back up after, as in PyTorch):
     lr = eta_min + (base_lr - eta_min) · (1 + cos(π · epoch / T_max)) / 2.
 
+    >>> opt = lucid.optim.SGD([lucid.zeros(1, requires_grad=True)], lr=0.1)
     >>> sched = CosineAnnealingLR(opt, T_max=100, eta_min=1e-6)
+    >>> for epoch in range(50):
+    ...     opt.step(); sched.step()
+    >>> sched.get_last_lr()  # halfway down: (0.1 + 1e-6) / 2
+    [0.05000050000000001]
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:  # noqa: N803

@@ -69,7 +69,11 @@ class Optimizer:
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters; hyperparameters it does not set come from the optimizer's defaults.
 
+        >>> weight, bias = lucid.randn(3, requires_grad=True), lucid.zeros(3, requires_grad=True)
+        >>> opt = lucid.optim.SGD([weight], lr=0.1, momentum=0.9)
         >>> opt.add_param_group({"params": [bias], "lr": 0.01})
+        >>> [(group["lr"], group["momentum"]) for group in opt.param_groups]
+        [(0.1, 0.9), (0.01, 0.9)]
         """
         name = type(self).__name__
         if not isinstance(param_group, dict):
@@ -135,8 +139,13 @@ class Optimizer:
         """A copy of the state: `state` keyed by parameter index (counted across groups) and `param_groups`
         with `params` replaced by those indices, as in PyTorch.
 
+        >>> w = lucid.ones(3, requires_grad=True)
+        >>> opt = lucid.optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward(); opt.step()
         >>> sd = opt.state_dict(); sd["param_groups"][0]["params"]
         [0]
+        >>> list(sd["state"][0])
+        ['momentum_buffer']
         """
         index: dict[Tensor, int] = {}
         groups = []

@@ -14,7 +14,7 @@ from viz.ir import Call, ModuleNode, Trace, TraceError
 from viz.render.mermaid import MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid
 from viz.snapshot import SnapshotMismatchError, check_golden
 from viz.summary import Summary, summary
-from viz.trace import TracingError, trace
+from viz.trace import TracingError, trace, trace_shapes
 
 __all__ = [
     "Call",
@@ -31,6 +31,7 @@ __all__ = [
     "mermaid_chart",
     "summary",
     "trace",
+    "trace_shapes",
 ]
 
 

@@ -8,7 +8,7 @@ observer that counts each call's MACs, see viz.macs) are removed even when the f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -147,6 +147,7 @@ def trace(
     model: nn.Module,
     input_shape: Any = None,
     inputs: Any = None,
+    meta: bool = False,
     **forward_kwargs: Any,
 ) -> Trace:
     """Run `model` once with forward hooks and return what happened as a `Trace`.
@@ -154,6 +155,9 @@ def trace(
     Give `input_shape` (one shape, or a tuple of shapes for several inputs; random data is
     made), or `inputs` (a tensor or a tuple of positional inputs), or neither to use the
     model's `default_input_shape`. Extra keyword arguments go to the model's forward.
+    With `meta=True` the inputs made from shapes are meta tensors (see lucid.shape_only): every op
+    computes only its output's shape, and the Trace (shapes, parameters, MACs) is the same as a
+    real forward's. `trace_shapes` also builds the model without weight memory.
 
     >>> t = viz.trace(lucid.models.efficientformer_l1())
     >>> t.output_shapes
@@ -166,7 +170,10 @@ def trace(
         raise TypeError(f"trace() needs a lucid nn.Module, got {type(model).__name__}")
     if inputs is not None and input_shape is not None:
         raise ValueError("give input_shape or inputs, not both")
-    if inputs is None:
+    if inputs is None and meta:
+        with lucid.meta():
+            args = tuple(lucid.zeros(s) for s in _make_inputs(model, input_shape))
+    elif inputs is None:
         rng = np.random.default_rng(_INPUT_SEED)
         args = tuple(lucid.Tensor(rng.standard_normal(s).astype(np.float32)) for s in _make_inputs(model, input_shape))
     else:
@@ -202,7 +209,8 @@ def trace(
             previous_observer(op_name, input_shapes, output_shape, options)
 
     saved_modes = [(module, module.training) for module in model.modules()]
-    saved_buffers = [(buffer, buffer._data.copy()) for buffer in model.buffers()]
+    # Meta buffers have no values for a forward to change.
+    saved_buffers = [(buffer, buffer._data.copy()) for buffer in model.buffers() if not buffer.is_meta]
     # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
     saved_random_state = lucid.random.get_state()
     model.eval()  # shapes do not depend on the mode, and eval mode neither draws random numbers nor updates statistics
@@ -234,6 +242,43 @@ def trace(
         modules=nodes,
         calls=calls,
     )
+
+
+def trace_shapes(
+    model: str | Callable[[], nn.Module] | nn.Module, input_shape: Any = None, **forward_kwargs: Any
+) -> Trace:
+    """Shape-only tracing: build the model under `lucid.meta()` (no weight memory, no random draws) and trace it
+    on meta inputs. `model` is a registered name, a function that builds the model, or a model (traced as it is).
+
+    The Trace equals `trace(model, input_shape)` of the same model, but takes milliseconds and next to no memory
+    whatever the model and batch size.
+
+    >>> viz.trace_shapes("efficientformer_l7", (256, 3, 224, 224)).output_shapes
+    [(256, 1000)]
+    """
+    if isinstance(model, str):
+        import lucid.models as zoo
+
+        name = model
+        zoo.get_model_entry(name)  # an unknown name is a ValueError listing the registered ones
+
+        def build() -> nn.Module:
+            return zoo.create_model(name)
+
+    elif isinstance(model, nn.Module):
+        return trace(model, input_shape, meta=True, **forward_kwargs)
+    elif callable(model):
+        build = model
+    else:
+        raise TypeError(
+            f"trace_shapes() needs a registered model name, a function that builds a model or a model, "
+            f"got {type(model).__name__}"
+        )
+    with lucid.meta():
+        built = build()
+    if not isinstance(built, nn.Module):
+        raise TypeError(f"trace_shapes(): the model factory returned {type(built).__name__}, not a lucid nn.Module")
+    return trace(built, input_shape, meta=True, **forward_kwargs)
 
 
 def _failure(

@@ -267,10 +267,23 @@ def check_golden(
     """Compare a model (or trace) with its golden file in `folder`, or (re)write the file when `update` is True.
 
     Raises `SnapshotMismatchError` with a short report by module path when they differ, and when the golden file is
-    missing (unless updating). Returns the golden file's path. Use it in your own tests:
+    missing (unless updating). Returns the golden file's path. In your own tests, e.g.
+    `check_golden(build_my_net(), "tests/golden", update=os.environ.get("UPDATE_GOLDEN") == "1")`; here with a
+    scratch folder:
 
-    >>> def test_my_net_shapes():  # doctest: +SKIP
-    ...     viz.snapshot.check_golden(build_my_net(), "tests/golden", update=os.environ.get("UPDATE_GOLDEN") == "1")
+    >>> import shutil, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
+    >>> path = check_golden(net, folder, input_shape=(1, 4), update=True)  # first run: write the file
+    >>> path.name, check_golden(net, folder, input_shape=(1, 4)) == path  # later runs: compare
+    ('Sequential.txt', True)
+    >>> check_golden(nn.Sequential(nn.Linear(4, 9), nn.ReLU()), folder, input_shape=(1, 4))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    viz.snapshot.SnapshotMismatchError: Sequential differs from ...Sequential.txt: 4 differences
+    first change (same input, different output): 0: params 40 → 45; out (1,8) → (1,9); macs 32 → 36
+    ...
+    >>> shutil.rmtree(folder)
     """
     traced = trace_for_snapshot(model_or_trace, input_shape)
     path = golden_path(folder, traced.model_name)

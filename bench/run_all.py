@@ -11,6 +11,7 @@ import sys
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import infer_l1
 import memory_l1
+import shape_trace
 import trace_overhead
 import train_l1
 from _common import header
@@ -18,7 +19,7 @@ from _common import header
 
 def main() -> int:
     print(header())
-    results = [infer_l1.main(), train_l1.main(), memory_l1.main(), trace_overhead.main()]
+    results = [infer_l1.main(), train_l1.main(), memory_l1.main(), trace_overhead.main(), shape_trace.main()]
     return 0 if all(results) else 1
 
 

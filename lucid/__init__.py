@@ -3,6 +3,8 @@
 >>> import lucid
 >>> x = lucid.randn(2, 3, requires_grad=True)
 >>> (x * x).sum().backward()
+>>> bool((x.grad == 2 * x.numpy()).all())  # d(sum x²)/dx = 2x
+True
 """
 
 from lucid import random

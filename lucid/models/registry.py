@@ -137,5 +137,7 @@ def create_model(name: str, **kwargs: Any) -> Module:
     """Build the registered model `name`; keyword arguments go to its factory.
 
     >>> model = create_model("efficientformer_l1", num_classes=10)
+    >>> type(model).__name__, model.head
+    ('EfficientFormer', Linear(in_features=448, out_features=10, bias=True))
     """
     return get_model_entry(name).factory(**kwargs)

@@ -47,6 +47,11 @@ class Module:
     ...         self.fc2 = nn.Linear(8, 2)
     ...     def forward(self, x):
     ...         return self.fc2(self.fc1(x).relu())
+    >>> net = TwoLayer()
+    >>> net(lucid.randn(3, 4)).shape
+    (3, 2)
+    >>> [name for name, _ in net.named_parameters()]
+    ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
     """
 
     training: bool

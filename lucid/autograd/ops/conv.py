@@ -137,7 +137,8 @@ def conv2d(
 ) -> Tensor:
     """2-D convolution (cross-correlation, as PyTorch) of `x (N, C, H, W)` with `weight (O, C/groups, kh, kw)`.
 
-    >>> y = conv2d(lucid.randn(1, 3, 8, 8), lucid.randn(4, 3, 3, 3), padding=1)  # (1, 4, 8, 8)
+    >>> conv2d(lucid.randn(1, 3, 8, 8), lucid.randn(4, 3, 3, 3), padding=1).shape
+    (1, 4, 8, 8)
     """
     where = "conv2d"
     stride_, padding_, dilation_ = (

@@ -17,7 +17,9 @@ def _check_p(p: float, where: str) -> float:
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element with probability `p` and scale the rest by 1 / (1 - p); identity when not training.
 
-    >>> y = dropout(lucid.ones(4, 4), p=0.5)  # entries are 0 or 2
+    >>> y = dropout(lucid.ones(4, 4), p=0.5)
+    >>> np.unique(y.numpy()).tolist()  # entries are 0 or 2
+    [0.0, 2.0]
     """
     p = _check_p(p, "dropout")
     if not training or p == 0.0:
@@ -33,7 +35,11 @@ def drop_path(x: Tensor, drop_prob: float = 0.0, training: bool = False, scale_b
 
     Kept samples are scaled by 1 / (1 - drop_prob) when `scale_by_keep`, so the expectation is unchanged.
 
-    >>> y = drop_path(lucid.ones(8, 3, 4, 4), 0.25, training=True)  # each sample all 0 or all 4/3
+    >>> y = drop_path(lucid.ones(8, 3, 4, 4), 0.25, training=True)
+    >>> bool((y.numpy() == y.numpy()[:, :1, :1, :1]).all())  # one value per sample
+    True
+    >>> [round(float(v), 4) for v in y.numpy()[:, 0, 0, 0]]  # 0 (dropped) or 4/3 (kept)
+    [1.3333, 1.3333, 1.3333, 1.3333, 0.0, 0.0, 1.3333, 1.3333]
     """
     drop_prob = _check_p(drop_prob, "drop_path")
     if not training or drop_prob == 0.0:

@@ -44,7 +44,12 @@ def batch_norm(
     In training the running statistics, when given, are updated in place as
     `running = (1 - momentum) * running + momentum * batch`, with the unbiased batch variance.
 
-    >>> y = batch_norm(lucid.randn(4, 3, 5, 5), lucid.zeros(3), lucid.ones(3), training=True)
+    >>> x, running_mean, running_var = lucid.randn(4, 3, 5, 5), lucid.zeros(3), lucid.ones(3)
+    >>> y = batch_norm(x, running_mean, running_var, training=True)
+    >>> y.numpy().std(axis=(0, 2, 3)).round(4).tolist()
+    [1.0, 1.0, 1.0]
+    >>> np.allclose(running_mean.numpy(), 0.1 * x.numpy().mean(axis=(0, 2, 3)))
+    True
     """
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, ...), got shape {x.shape}")

@@ -1,6 +1,8 @@
 """Layer classes, one module per family (the family is the file name: conv, norm, activation, ...).
 
 >>> from lucid.nn.layers import Conv2d, BatchNorm2d
+>>> BatchNorm2d(8)(Conv2d(3, 8, 3, padding=1)(lucid.randn(1, 3, 16, 16))).shape
+(1, 8, 16, 16)
 """
 
 from lucid.nn.layers.activation import GELU, ReLU, Sigmoid, SiLU, Softmax, Tanh

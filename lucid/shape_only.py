@@ -124,6 +124,9 @@ def broadcast(*arrays: Any, dtype: Any = None) -> MetaArray:
 
 
 def indexed_shape(shape: tuple[int, ...], index: Any) -> tuple[int, ...]:
-    """The shape `array[index]` has, by NumPy's own rules, on a zero-stride stand-in (no copy for basic
-    indexing; an advanced index allocates one byte per output element)."""
-    return np.broadcast_to(np.empty((), dtype=np.bool_), shape)[index].shape
+    """The shape `array[index]` has, by NumPy's own rules (and its IndexError), on a zero-stride stand-in whose
+    elements take no bytes (dtype V0), so even an advanced index that copies allocates nothing."""
+    return np.broadcast_to(np.empty((), dtype=_NO_BYTES), shape)[index].shape
+
+
+_NO_BYTES = np.dtype("V0")

@@ -217,8 +217,8 @@ def broadcast_to(a: Tensor, *shape: Any) -> Tensor:
 def getitem(a: Tensor, index: Any) -> Tensor:
     index = _unwrap_index(index)
     try:
-        # Validate with NumPy's own rules on a zero-stride stand-in: no copy of the data.
-        np.broadcast_to(np.empty((), dtype=np.bool_), a.shape)[index]
+        # Validate with NumPy's own rules on a zero-stride, zero-byte stand-in: no copy of the data.
+        indexed_shape(a.shape, index)
     except IndexError as exc:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {a.shape}: {exc}") from None
     return GetItem.apply(a, index=index)

@@ -147,3 +147,16 @@ def test_efficientformer_l7_under_meta_allocates_no_weights() -> None:
     assert sum(p.size for p in model.parameters()) > 80_000_000  # 81M parameters, 326 MB if real
     assert out.shape == (256, 1000) and out.is_meta
     assert grown_mb < 100, f"peak RSS grew by {grown_mb:.0f} MB building and running L7 under meta"
+
+
+def test_init_checks_its_arguments_but_leaves_a_meta_tensor_untouched() -> None:
+    with lucid.meta():
+        w = lucid.zeros(64, 32)
+    state = lucid.random.get_state()
+    expected = lucid.randn(2).numpy()
+    lucid.random.set_state(state)
+    for fill in (nn.init.kaiming_uniform_, nn.init.xavier_normal_, nn.init.trunc_normal_, nn.init.zeros_):
+        assert fill(w) is w and w.is_meta
+    np.testing.assert_array_equal(lucid.randn(2).numpy(), expected)  # nothing was drawn
+    with pytest.raises(ValueError, match="expected a <= b"):
+        nn.init.uniform_(w, 2.0, 1.0)

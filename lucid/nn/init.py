@@ -2,7 +2,7 @@
 
 Every function fills a tensor in place (outside the autograd graph) and returns it. Random draws come from
 `lucid.random.generator()`, so `lucid.random.seed(n)` makes them repeatable. A meta (shape-only) tensor is
-returned untouched, with no draws (see lucid.shape_only).
+returned untouched once the arguments are checked, with no draws (see lucid.shape_only).
 
 >>> w = lucid.zeros(64, 32, requires_grad=True)
 >>> nn.init.kaiming_uniform_(w, a=5**0.5) is w
@@ -11,19 +11,15 @@ True
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
 
 import numpy as np
 
 from lucid import random
 from lucid.autograd.grad_mode import no_grad
 from lucid.tensor import Tensor
-
-_Fill = TypeVar("_Fill", bound=Callable[..., Tensor])
 
 __all__ = [
     "calculate_gain",
@@ -41,19 +37,6 @@ __all__ = [
 
 _LINEAR_LIKE = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                 "conv_transpose3d", "sigmoid")  # fmt: skip
-
-
-def _meta_noop(fill: _Fill) -> _Fill:
-    """Leave a meta (shape-only) tensor as it is: it has no values to fill, and drawing them would
-    allocate the very memory that building a model under lucid.meta() avoids."""
-
-    @functools.wraps(fill)
-    def wrapper(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        if isinstance(tensor, Tensor) and tensor.is_meta:
-            return tensor
-        return fill(tensor, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -107,7 +90,6 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode_name == "fan_in" else fan_out
 
 
-@_meta_noop
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with draws from U(a, b).
 
@@ -117,10 +99,9 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     _check_float(tensor, "uniform_")
     if not a <= b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-    return _write(tensor, random.generator().uniform(a, b, size=tensor.shape))
+    return _write(tensor, lambda: random.generator().uniform(a, b, size=tensor.shape))
 
 
-@_meta_noop
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with draws from N(mean, std²).
 
@@ -129,10 +110,9 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """
     _check_float(tensor, "normal_")
     _check_std(std, "normal_")
-    return _write(tensor, random.generator().normal(mean, std, size=tensor.shape))
+    return _write(tensor, lambda: random.generator().normal(mean, std, size=tensor.shape))
 
 
-@_meta_noop
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0) -> Tensor:
     """Fill with draws from N(mean, std²) restricted to [a, b]; a and b are absolute values, not multiples of std.
 
@@ -150,11 +130,14 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         return constant_(tensor, mean)
     # Sample the standard normal on [lo, hi] and map back: x = mean + std * z.
     lo, hi = (a - mean) / std, (b - mean) / std
-    z = _standard_truncated_normal(lo, hi, tensor.size, random.generator())
-    return _write(tensor, np.clip(mean + std * z, a, b).reshape(tensor.shape))
+
+    def values() -> np.ndarray:
+        z = _standard_truncated_normal(lo, hi, tensor.size, random.generator())
+        return np.clip(mean + std * z, a, b).reshape(tensor.shape)
+
+    return _write(tensor, values)
 
 
-@_meta_noop
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with `val`.
 
@@ -162,7 +145,7 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
     [0.5, 0.5]
     """
     _check_tensor(tensor, "constant_")
-    return _write(tensor, np.full(tensor.shape, val))
+    return _write(tensor, lambda: np.full(tensor.shape, val))
 
 
 def zeros_(tensor: Tensor) -> Tensor:
@@ -183,7 +166,6 @@ def ones_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 1)
 
 
-@_meta_noop
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-r, r) with r = gain * sqrt(6 / (fan_in + fan_out)).
 
@@ -194,10 +176,9 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std  # a uniform on [-r, r] has std r / sqrt(3)
-    return _write(tensor, random.generator().uniform(-bound, bound, size=tensor.shape))
+    return _write(tensor, lambda: random.generator().uniform(-bound, bound, size=tensor.shape))
 
 
-@_meta_noop
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out)).
 
@@ -207,10 +188,9 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     _check_float(tensor, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return _write(tensor, random.generator().normal(0.0, std, size=tensor.shape))
+    return _write(tensor, lambda: random.generator().normal(0.0, std, size=tensor.shape))
 
 
-@_meta_noop
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He uniform: U(-r, r) with r = gain * sqrt(3 / fan), gain from `calculate_gain(nonlinearity, a)`.
 
@@ -224,10 +204,9 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
-    return _write(tensor, random.generator().uniform(-bound, bound, size=tensor.shape))
+    return _write(tensor, lambda: random.generator().uniform(-bound, bound, size=tensor.shape))
 
 
-@_meta_noop
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """He normal: N(0, std²) with std = gain / sqrt(fan), gain from `calculate_gain(nonlinearity, a)`.
 
@@ -240,17 +219,21 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
-    return _write(tensor, random.generator().normal(0.0, std, size=tensor.shape))
+    return _write(tensor, lambda: random.generator().normal(0.0, std, size=tensor.shape))
 
 
 # ---- helpers ------------------------------------------------------------------------------------
 
 
-def _write(tensor: Tensor, values: np.ndarray) -> Tensor:
+def _write(tensor: Tensor, values: Callable[[], np.ndarray]) -> Tensor:
+    # A meta (shape-only) tensor has nothing to fill: `values` is not called, so the arguments are
+    # checked as usual but no memory is allocated and no random numbers are drawn.
+    if tensor.is_meta:
+        return tensor
     # Assign under no_grad: initialisation is not part of any graph, and setitem refuses
     # in-place writes into a tensor that requires grad while grad mode is on.
     with no_grad():
-        tensor[...] = np.asarray(values).astype(tensor.dtype, copy=False)
+        tensor[...] = np.asarray(values()).astype(tensor.dtype, copy=False)
     return tensor
 
 

@@ -160,3 +160,16 @@ def test_init_checks_its_arguments_but_leaves_a_meta_tensor_untouched() -> None:
     np.testing.assert_array_equal(lucid.randn(2).numpy(), expected)  # nothing was drawn
     with pytest.raises(ValueError, match="expected a <= b"):
         nn.init.uniform_(w, 2.0, 1.0)
+
+
+def test_training_mode_layers_run_on_meta_inputs_without_drawing() -> None:
+    layers = nn.Sequential(nn.BatchNorm2d(8), nn.Dropout(0.5), nn.DropPath(0.2))
+    x_real = lucid.randn(2, 8, 4, 4)
+    real_ops, real = _observed(layers.train(), [x_real])
+    state = lucid.random.get_state()
+    expected = lucid.randn(2).numpy()
+    lucid.random.set_state(state)
+    meta_ops, meta = _observed(layers.train(), [lucid.Tensor(MetaArray((2, 8, 4, 4), np.float32))])
+    np.testing.assert_array_equal(lucid.randn(2).numpy(), expected)
+    assert meta.is_meta and meta.shape == real.shape
+    assert meta_ops == real_ops

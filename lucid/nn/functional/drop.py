@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lucid import random as _random
+from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
 
@@ -12,6 +13,11 @@ def _check_p(p: float, where: str) -> float:
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"{where}: probability must be between 0 and 1, got {p!r}")
     return float(p)
+
+
+def _meta_mask(shape: tuple[int, ...], x: Tensor) -> Tensor:
+    # A shape-only input gets a shape-only mask: the same multiply runs, nothing is drawn or allocated.
+    return Tensor._wrap(MetaArray(shape, x.dtype))
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -26,6 +32,8 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1.0:
         return x * 0.0
+    if x.is_meta:
+        return x * _meta_mask(x.shape, x)
     keep = _random.generator().random(x.shape) < 1.0 - p
     return x * Tensor._wrap((keep * (1.0 / (1.0 - p))).astype(x.dtype))
 
@@ -48,6 +56,8 @@ def drop_path(x: Tensor, drop_prob: float = 0.0, training: bool = False, scale_b
         raise ValueError("drop_path: expected an input with a batch dimension, got a 0-d tensor")
     keep_prob = 1.0 - drop_prob
     shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+    if x.is_meta:
+        return x * _meta_mask(shape, x)
     mask = (_random.generator().random(shape) < keep_prob).astype(np.float64)
     if keep_prob > 0.0 and scale_by_keep:
         mask /= keep_prob

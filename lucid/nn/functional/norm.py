@@ -65,7 +65,8 @@ def batch_norm(
                 f"batch_norm: training needs more than one value per channel to compute a variance, got input {x.shape}"
             )
         out, mean, var = _normalize(x, axes, eps)
-        if running_mean is not None and running_var is not None:
+        # Shape-only statistics (or a shape-only batch) have no values to average in.
+        if running_mean is not None and running_var is not None and not (mean.is_meta or running_mean.is_meta):
             with no_grad():
                 batch_mean = mean.data.reshape(channels)
                 unbiased = var.data.reshape(channels) * (count / (count - 1))

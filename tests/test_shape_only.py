@@ -173,3 +173,10 @@ def test_training_mode_layers_run_on_meta_inputs_without_drawing() -> None:
     np.testing.assert_array_equal(lucid.randn(2).numpy(), expected)
     assert meta.is_meta and meta.shape == real.shape
     assert meta_ops == real_ops
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"axis": 1}, {"axis": -1, "keepdims": True}])
+def test_argmax_of_a_meta_tensor_has_the_real_shape(kwargs: dict) -> None:
+    real = lucid.argmax(lucid.randn(2, 3, 4), **kwargs)
+    meta = lucid.argmax(lucid.Tensor(MetaArray((2, 3, 4), np.float32)), **kwargs)
+    assert meta.is_meta and (meta.shape, meta.dtype) == (real.shape, real.dtype)

@@ -126,8 +126,12 @@ def std(a: Tensor, axis: Axis = None, keepdims: bool = False, correction: int = 
 def argmax(a: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the largest value (over the flattened tensor when `axis` is None); no gradient."""
     if axis is None:
+        if a.is_meta:
+            return Tensor._wrap(MetaArray((), np.int64))
         return Tensor._wrap(np.asarray(np.argmax(a.data), dtype=np.int64))
     (ax,) = normalize_axes(axis, a.ndim, a.shape)
+    if a.is_meta:
+        return Tensor._wrap(MetaArray(_reduced_shape(a.shape, (ax,), keepdims), np.int64))
     return Tensor._wrap(np.argmax(a.data, axis=ax, keepdims=keepdims).astype(np.int64))
 
 

@@ -4,7 +4,9 @@ An op is a subclass with `forward(*arrays, **options) -> array` and, right besid
 `backward(grad) -> one gradient (or None) per input`. `apply` is the single place where a
 Tensor's array is computed from its inputs and where the graph edge is recorded; the
 engine (`engine.py`) undoes broadcasting and accumulates gradients, so a backward may
-return gradients in the broadcast shape of its output.
+return gradients in the broadcast shape of its output. Beside forward each op has
+`meta(*metas, **options) -> MetaArray`, its shape rule: when any input is a meta (shape-only)
+tensor, `apply` calls it instead of forward (lucid/shape_only.py), in this same one place.
 """
 
 from __future__ import annotations

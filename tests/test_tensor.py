@@ -215,3 +215,8 @@ def test_math_functions_match_numpy() -> None:
     np.testing.assert_allclose(lucid.where(x > 1, x, -x).numpy(), np.where(data > 1, data, -data))
     erf_reference = [[math.erf(v) for v in row] for row in data]
     np.testing.assert_allclose(x.erf().numpy(), erf_reference, rtol=1e-13)
+
+
+def test_relu_of_a_negative_is_positive_zero_as_in_pytorch() -> None:
+    out = lucid.relu(lucid.tensor([-2.0, 3.0])).numpy()
+    assert not np.signbit(out[0]) and out.tolist() == [0.0, 3.0]

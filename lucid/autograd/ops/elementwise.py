@@ -176,7 +176,8 @@ class Erf(_Elementwise):
 class Relu(_Elementwise):
     def forward(self, a: np.ndarray) -> np.ndarray:
         self.mask = a > 0
-        return a * self.mask
+        # where, not a * mask: a negative input times False is -0.0, and PyTorch gives +0.0.
+        return np.where(self.mask, a, np.zeros((), dtype=a.dtype))
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         return (grad * self.mask,)

@@ -2,7 +2,7 @@
 
 >>> from lucid.nn import functional as F
 >>> F.relu(lucid.tensor([-1.0, 1.0]))
-tensor([-0.,  1.])
+tensor([0., 1.])
 """
 
 from lucid.autograd.ops.conv import conv2d

@@ -13,7 +13,7 @@ class ReLU(Module):
     """max(x, 0), as `torch.nn.ReLU`. `inplace` is accepted for compatibility; the result is always new.
 
     >>> nn.ReLU()(lucid.tensor([-1.0, 2.0]))
-    tensor([-0.,  2.])
+    tensor([0., 2.])
     """
 
     def __init__(self, inplace: bool = False) -> None:

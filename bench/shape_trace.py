@@ -4,7 +4,7 @@ Run: `python bench/shape_trace.py` (no torch needed). Targets: `lucid-viz effici
 end to end as a process (start-up, imports, building the model, tracing, drawing), and tracing L7 at
 batch 256 x 3 x 224 x 224 in shape-only mode under 200 MB peak resident memory for the whole process.
 Each figure is measured in a fresh child process; the CLI time is the median of 5 runs. The real
-forward's figures (`--real`, batch 1) are printed beside them for scale. Linux only (ru_maxrss in kB).
+forward's figures (`--real`, batch 1) are printed beside them for scale. Linux only (reads VmHWM).
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ MEMORY_TARGET_MB = 200.0
 RUNS = 5
 
 _TRACE_CHILD = r"""
-import resource, sys, time
+import sys, time
 start = time.perf_counter()
 import viz
 shape = (int(sys.argv[1]), 3, 224, 224)
 trace = viz.trace_shapes("efficientformer_l7", shape)
 assert trace.output_shapes == [(shape[0], 1000)], trace.output_shapes
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+# VmHWM is this process's own peak: ru_maxrss would carry over the parent's peak across fork and exec.
+hwm_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(time.perf_counter() - start, hwm_kb / 1024)
 """
 
 

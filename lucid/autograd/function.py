@@ -83,7 +83,6 @@ class Function:
         from lucid.tensor import Tensor
 
         fn = cls()
-        # NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
         arrays = [t._data for t in inputs]
         if any(type(a) is MetaArray for a in arrays):
             # Shape-only: the op's shape rule stands in for its forward; no graph is recorded.
@@ -91,6 +90,7 @@ class Function:
             if _op_observer is not None:
                 _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
             return Tensor._wrap(out, is_grad_enabled() and any(t.requires_grad for t in inputs))
+        # asarray: NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
         out = np.asarray(fn.forward(*arrays, **options))
         if _op_observer is not None:
             _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)

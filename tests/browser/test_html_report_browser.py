@@ -14,6 +14,7 @@ import pytest
 import lucid.models as models
 import viz
 from tests.browser.chromium import chromium_path
+from tests.browser.contrast import contrast_ratio, css_rgb
 from viz.export import export
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,25 +53,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return export(viz.trace(models.efficientformer_l1()), path)
 
 
-def _rgb(text: str) -> tuple[float, float, float]:
-    values = text[text.index("(") + 1 : text.index(")")].split(",")
-    return (float(values[0]), float(values[1]), float(values[2]))
-
-
-def _contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two CSS rgb() colours."""
-
-    def luminance(colour: str) -> float:
-        channels = []
-        for value in _rgb(colour):
-            c = value / 255
-            channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
-        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_report_opens_offline_and_shows_the_chart(report: Path, scheme: str) -> None:
     from tests.browser.cdp import Browser
@@ -104,7 +86,7 @@ def test_report_opens_offline_and_shows_the_chart(report: Path, scheme: str) -> 
     assert (info["visibility"], info["display"]) == ("visible", "block")
     assert picture.stat().st_size > 10_000
     dark = scheme == "dark"
-    assert (sum(_rgb(info["bodyBg"])) < 150) is dark  # the page follows the system theme
-    assert _contrast(info["bodyFg"], info["bodyBg"]) >= 7
-    assert _contrast(info["preFg"], info["preBg"]) >= 7
+    assert (sum(css_rgb(info["bodyBg"])) < 150) is dark  # the page follows the system theme
+    assert contrast_ratio(info["bodyFg"], info["bodyBg"]) >= 7
+    assert contrast_ratio(info["preFg"], info["preBg"]) >= 7
     assert info["figureBg"] == "rgb(255, 255, 255)"  # the chart keeps its paper: node colours are for light

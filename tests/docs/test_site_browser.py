@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.browser.chromium import chromium_path
+from tests.browser.contrast import contrast_ratio
 
 REPO = Path(__file__).resolve().parents[2]
 CONV_RED = "rgb(197, 48, 48)"  # #c53030, the conv family's colour
@@ -114,24 +114,6 @@ def _load(browser, url: str, timeout: float = 20.0) -> tuple[int, list[int]]:
     return expected, svgs
 
 
-def _rgb(text: str) -> tuple[float, ...]:
-    return tuple(float(v) for v in re.findall(r"[\d.]+", text)[:3])
-
-
-def _contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two CSS rgb() colours."""
-
-    def luminance(colour: str) -> float:
-        channels = []
-        for value in _rgb(colour):
-            c = value / 255
-            channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
-        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def test_every_chart_renders_offline_with_coloured_shape_labels(site_url: str) -> None:
     from tests.browser.cdp import Browser
 
@@ -183,8 +165,8 @@ def test_charts_stay_readable_in_both_palettes(site_url: str, scheme: str) -> No
     assert info["convs"], "the EfficientFormer chart has Conv2d nodes"
     for conv in info["convs"]:
         assert conv["shapeColour"] == CONV_RED
-        assert _contrast(conv["labelColour"], conv["fill"]) >= 4.5, conv
-        assert _contrast(conv["shapeColour"], conv["fill"]) >= 3.0, conv
+        assert contrast_ratio(conv["labelColour"], conv["fill"]) >= 4.5, conv
+        assert contrast_ratio(conv["shapeColour"], conv["fill"]) >= 3.0, conv
     assert info["clusterLabels"]
     for colour in info["clusterLabels"]:
-        assert _contrast(colour, background) >= 4.5, (colour, background)
+        assert contrast_ratio(colour, background) >= 4.5, (colour, background)

@@ -69,12 +69,13 @@ def _shapes_of_output(output: object) -> list[Shape]:
     return collect_shapes(output, _shape_of)
 
 
-def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], dict[int, str]]:
-    """ModuleNodes in pre-order and a lookup from module identity to path (identity stays internal)."""
+def _module_tree(named: list[tuple[str, nn.Module]]) -> tuple[list[ModuleNode], dict[int, str]]:
+    """ModuleNodes in pre-order (from `model.named_modules()`) and a lookup from module identity to path
+    (identity stays internal)."""
     nodes: list[ModuleNode] = []
     paths: dict[int, str] = {}
-    totals = _subtree_parameter_counts(model)
-    for path, module in model.named_modules():
+    totals = _subtree_parameter_counts(named)
+    for path, module in named:
         paths[id(module)] = path
         cls = type(module)
         own = sum(p.size for p in module._parameters.values() if p is not None)
@@ -100,14 +101,14 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], dict[int, str]]:
     return nodes, paths
 
 
-def _subtree_parameter_counts(model: nn.Module) -> dict[int, int]:
+def _subtree_parameter_counts(named: list[tuple[str, nn.Module]]) -> dict[int, int]:
     """Each module's parameter count with its submodules, a shared parameter counted once per subtree.
 
     Built bottom-up from the children's parameter sets (what `module.parameters()` would yield for
     every module, without walking each subtree again: that walk was most of trace's own cost).
     """
     owned: dict[int, dict[int, int]] = {}
-    for _, module in reversed(list(model.named_modules())):  # children before parents: pre-order reversed
+    for _, module in reversed(named):  # children before parents: pre-order reversed
         params = {id(p): p.size for p in module._parameters.values() if p is not None}
         for child in module._modules.values():
             if child is None:
@@ -179,7 +180,9 @@ def trace(
     else:
         args = inputs if isinstance(inputs, tuple) else (inputs,)
 
-    nodes, paths = _module_tree(model)
+    # One walk of the tree serves the Trace's modules and the state to save and restore.
+    named = list(model.named_modules())
+    nodes, paths = _module_tree(named)
     calls: list[Call] = []
     open_calls: list[Call] = []  # the calls that have started and not returned, innermost last
 
@@ -208,12 +211,20 @@ def trace(
         if previous_observer is not None:
             previous_observer(op_name, input_shapes, output_shape, options)
 
-    saved_modes = [(module, module.training) for module in model.modules()]
+    saved_modes = [(module, module.training) for _, module in named]
     # Meta buffers have no values for a forward to change.
-    saved_buffers = [(buffer, buffer._data.copy()) for buffer in model.buffers() if not buffer.is_meta]
+    saved_buffers = [
+        (buffer, buffer._data.copy())
+        for _, module in named
+        for buffer in module._buffers.values()
+        if buffer is not None and not buffer.is_meta
+    ]
     # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
     saved_random_state = lucid.random.get_state()
-    model.eval()  # shapes do not depend on the mode, and eval mode neither draws random numbers nor updates statistics
+    # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
+    # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
+    for _, module in named:
+        object.__setattr__(module, "training", False)
     pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
     post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
     previous_observer = set_op_observer(count_op)

@@ -1,66 +1,22 @@
 """Neural-network building blocks: Module, Parameter, containers, layers, functional, init."""
 
-from lucid.nn import functional, init
+from lucid.nn import functional, init, layers
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from lucid.nn.hooks import RemovableHandle, register_module_forward_hook, register_module_forward_pre_hook
-from lucid.nn.layers import (
-    GELU,
-    AdaptiveAvgPool2d,
-    AvgPool2d,
-    BatchNorm1d,
-    BatchNorm2d,
-    Conv2d,
-    CrossEntropyLoss,
-    Dropout,
-    DropPath,
-    Embedding,
-    Flatten,
-    GroupNorm,
-    Identity,
-    LayerNorm,
-    Linear,
-    MaxPool2d,
-    MSELoss,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Tanh,
-)
+from lucid.nn.layers import *  # noqa: F403 - every layer class; the list lives in lucid/nn/layers/__init__.py
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
 
-__all__ = [
-    "GELU",
-    "AdaptiveAvgPool2d",
-    "AvgPool2d",
-    "BatchNorm1d",
-    "BatchNorm2d",
-    "Conv2d",
-    "CrossEntropyLoss",
-    "DropPath",
-    "Dropout",
-    "Embedding",
-    "Flatten",
-    "GroupNorm",
-    "Identity",
-    "LayerNorm",
-    "Linear",
-    "MSELoss",
-    "MaxPool2d",
+__all__ = [  # the layer names come from one list, layers.__all__
     "Module",
     "ModuleDict",
     "ModuleList",
     "Parameter",
-    "ReLU",
     "RemovableHandle",
     "Sequential",
-    "SiLU",
-    "Sigmoid",
-    "Softmax",
-    "Tanh",
     "functional",
     "init",
     "register_module_forward_hook",
     "register_module_forward_pre_hook",
+    *layers.__all__,
 ]

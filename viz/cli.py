@@ -102,10 +102,17 @@ def _model_options(args: argparse.Namespace) -> dict[str, Any]:
         if args.num_classes < 0:
             raise UsageError(f"--num-classes must be >= 0, got {args.num_classes}")
         options["num_classes"] = args.num_classes
-    for item in args.set:
+    options.update(parse_options(args.set, "--set"))
+    return options
+
+
+def parse_options(items: list[str], flag: str) -> dict[str, Any]:
+    """Model options given as KEY=VALUE; a value is read as JSON when it parses (10, 0.1, true), else as text."""
+    options: dict[str, Any] = {}
+    for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key.isidentifier():
-            raise UsageError(f"--set {item!r} must look like KEY=VALUE, e.g. drop_rate=0.1")
+            raise UsageError(f"{flag} {item!r} must look like KEY=VALUE, e.g. drop_rate=0.1")
         try:
             options[key] = json.loads(raw)
         except json.JSONDecodeError:

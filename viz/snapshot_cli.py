@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from viz.cli import ModelError, UsageError, _Parser, parse_shape
+from viz.cli import ModelError, UsageError, _Parser, parse_options, parse_shape
 
 SNAPSHOT_EXAMPLES = """examples:
   lucid-viz snapshot --all                              rewrite tests/golden/traces/*.txt for every registered model
@@ -133,19 +132,6 @@ def _build_model(spec: str, options: dict[str, Any]) -> Any:
         return models.create_model(spec, **options)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"{spec}: {exc}") from None
-
-
-def parse_options(items: list[str], flag: str) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.isidentifier():
-            raise UsageError(f"{flag} {item!r} must look like KEY=VALUE, e.g. num_classes=10")
-        try:
-            options[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            options[key] = raw
-    return options
 
 
 def _import_all(names: list[str]) -> None:

@@ -36,8 +36,8 @@ def model_pair(name: str = "efficientformer_l1", seed: int = 0) -> tuple[torch.n
     return reference, ours
 
 
-def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
-    """Median wall time of `fn` over `repeats` calls after `warmup` untimed ones."""
+def wall_times(fn: Callable[[], object], repeats: int, warmup: int = 2) -> list[float]:
+    """Wall time in seconds of each of `repeats` calls of `fn`, after `warmup` untimed ones."""
     for _ in range(warmup):
         fn()
     times = []
@@ -45,7 +45,12 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 2) -> f
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return times
+
+
+def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 2) -> float:
+    """Median wall time of `fn` over `repeats` calls after `warmup` untimed ones."""
+    return float(np.median(wall_times(fn, repeats, warmup)))
 
 
 def interleaved_medians(

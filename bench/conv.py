@@ -8,11 +8,11 @@ Figures are the best of several runs: on a shared machine the best run is the le
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 
 import numpy as np
 import torch
+from _common import wall_times
 
 import lucid
 from lucid.nn import functional as F  # noqa: N812 - the conventional spelling
@@ -22,14 +22,7 @@ REPEATS = 50
 
 def best_ms(fn: Callable[[], object], repeats: int = REPEATS) -> float:
     """Best wall time of `fn` in milliseconds over `repeats` calls, after two warm-up calls."""
-    fn()
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * min(times)
+    return 1e3 * min(wall_times(fn, repeats))
 
 
 def conv_case(label: str, x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: int, padding: int) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 import lucid
-from lucid import nn
+from lucid import Tensor, nn
 from lucid.autograd.function import set_op_observer
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
-from viz.macs import op_macs
+from viz.macs import MAC_RULES, op_macs
 
 _CONTAINERS = (Sequential, ModuleList, ModuleDict)
 _INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
@@ -53,62 +53,91 @@ def default_input_shape(model: nn.Module) -> Shape | None:
 
 
 def _shape_of(value: object) -> Shape | None:
-    return tuple(value.shape) if isinstance(value, lucid.Tensor) else None
+    return tuple(value.shape) if isinstance(value, Tensor) else None
 
 
+# These two run twice per module call: almost every layer takes and returns one tensor, so that case skips the
+# general walk and reads the array's shape directly.
 def _shapes_of_call(args: tuple, kwargs: dict) -> list[Shape]:
-    # Almost every layer is called with one tensor: skip the general walk for it (the tracer's hot path).
-    if not kwargs and len(args) == 1 and isinstance(args[0], lucid.Tensor):
-        return [args[0].shape]
+    if not kwargs and len(args) == 1 and isinstance(args[0], Tensor):
+        return [args[0]._data.shape]
     return collect_shapes((args, kwargs), _shape_of)
 
 
 def _shapes_of_output(output: object) -> list[Shape]:
-    if isinstance(output, lucid.Tensor):
-        return [output.shape]
+    if isinstance(output, Tensor):
+        return [output._data.shape]
     return collect_shapes(output, _shape_of)
 
 
-def _module_tree(named: list[tuple[str, nn.Module]]) -> tuple[list[ModuleNode], dict[int, str]]:
-    """ModuleNodes in pre-order (from `model.named_modules()`) and a lookup from module identity to path
-    (identity stays internal)."""
-    nodes: list[ModuleNode] = []
-    paths: dict[int, str] = {}
-    totals = _subtree_parameter_counts(named)
-    for path, module in named:
-        paths[id(module)] = path
-        cls = type(module)
-        own = sum(p.size for p in module._parameters.values() if p is not None)
-        total = totals[id(module)]
-        children = [f"{path}.{name}" if path else name for name, _ in module.named_children()]
-        nodes.append(
-            ModuleNode(
-                path=path,
-                name=path.rsplit(".", 1)[-1],
-                class_name=cls.__name__,
-                family=family_of(cls),
-                is_container=issubclass(cls, _CONTAINERS),
-                builtin=cls.__module__.startswith("lucid.nn"),
-                own_params=int(own),
-                total_params=int(total),
-                children=children,
-            )
-        )
-    # A module shared under two names is walked once; keep only children that were walked.
-    known = {node.path for node in nodes}
-    for node in nodes:
-        node.children = [c for c in node.children if c in known]
-    return nodes, paths
+def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str]]:
+    """The ModuleNodes in pre-order, the modules in the same order, and a lookup from module identity to path
+    (identity stays internal).
 
-
-def _subtree_parameter_counts(named: list[tuple[str, nn.Module]]) -> dict[int, int]:
-    """Each module's parameter count with its submodules, a shared parameter counted once per subtree.
-
-    Built bottom-up from the children's parameter sets (what `module.parameters()` would yield for
-    every module, without walking each subtree again: that walk was most of trace's own cost).
+    One walk in `model.named_modules()` order (a module registered twice, under two parents or two names, is
+    listed once, under the name the walk reaches first). It runs on every trace, so it reads the module tables
+    directly and looks at each class once.
     """
+    nodes: list[ModuleNode] = []
+    modules: list[nn.Module] = []
+    paths: dict[int, str] = {}
+    kinds: dict[type, tuple[str, str, bool, bool]] = {}
+    shared = False
+    parents: list[int] = []  # each node's parent's index in `nodes` (-1 for the root)
+    stack: list[tuple[str, str, nn.Module, int]] = [("", "", model, -1)]
+    while stack:
+        path, name, module, parent = stack.pop()
+        if id(module) in paths:
+            shared = True
+            continue
+        paths[id(module)] = path
+        parents.append(parent)
+        if parent >= 0:  # children are reached in registration order
+            nodes[parent].children.append(path)
+        cls = type(module)
+        kind = kinds.get(cls)
+        if kind is None:
+            kind = kinds[cls] = (
+                cls.__name__,
+                family_of(cls),
+                issubclass(cls, _CONTAINERS),
+                cls.__module__.startswith("lucid.nn"),
+            )
+        params = module._parameters
+        own = sum([p._data.size for p in params.values() if p is not None]) if params else 0
+        # Positional (path, name, class_name, family, is_container, builtin, own_params, total_params, children):
+        # keywords cost twice as much, and this runs for every module of every trace.
+        node = ModuleNode(path, name, *kind, own, 0, [])
+        index = len(nodes)
+        nodes.append(node)
+        modules.append(module)
+        prefix = f"{path}." if path else ""
+        for child_name, child in reversed(module._modules.items()):
+            if child is not None:
+                stack.append((prefix + child_name, child_name, child, index))
+    _fill_total_params(nodes, modules, None if shared else parents)
+    return nodes, modules, paths
+
+
+def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module], parents: list[int] | None) -> None:
+    """Each node's parameter count with its submodules, a shared parameter counted once per subtree (what
+    `module.parameters()` would yield for every module, without walking each subtree again).
+
+    `parents` (each node's parent index) is given when no module is registered twice.
+    """
+    parameters = [p for module in modules for p in module._parameters.values() if p is not None]
+    if parents is not None and len(parameters) == len({id(p) for p in parameters}):
+        # Every parameter and module has one owner, so a subtree's count is its own plus its children's:
+        # add each node into its parent, children first (pre-order reversed).
+        totals = [node.own_params for node in nodes]
+        for index in range(len(nodes) - 1, 0, -1):
+            totals[parents[index]] += totals[index]
+        for node, total in zip(nodes, totals, strict=True):
+            node.total_params = total
+        return
+    # Sharing: count distinct parameters, built bottom-up from the children's parameter sets.
     owned: dict[int, dict[int, int]] = {}
-    for _, module in reversed(named):  # children before parents: pre-order reversed
+    for node, module in zip(reversed(nodes), reversed(modules), strict=True):
         params = {id(p): p.size for p in module._parameters.values() if p is not None}
         for child in module._modules.values():
             if child is None:
@@ -117,7 +146,7 @@ def _subtree_parameter_counts(named: list[tuple[str, nn.Module]]) -> dict[int, i
             known = owned.get(id(child))
             params.update(known if known is not None else {id(p): p.size for p in child.parameters()})
         owned[id(module)] = params
-    return {key: int(sum(params.values())) for key, params in owned.items()}
+        node.total_params = int(sum(params.values()))
 
 
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
@@ -181,8 +210,7 @@ def trace(
         args = inputs if isinstance(inputs, tuple) else (inputs,)
 
     # One walk of the tree serves the Trace's modules and the state to save and restore.
-    named = list(model.named_modules())
-    nodes, paths = _module_tree(named)
+    nodes, modules, paths = _module_tree(model)
     calls: list[Call] = []
     open_calls: list[Call] = []  # the calls that have started and not returned, innermost last
 
@@ -200,31 +228,36 @@ def trace(
             return
         # Calls whose forward raised into a parent that caught the error never reach this hook; drop them,
         # or this module's output would be written into a child's call.
-        while open_calls[-1].path != path:
-            open_calls.pop()
-        open_calls.pop().output_shapes = _shapes_of_output(output)
+        call = open_calls.pop()
+        while call.path != path:
+            call = open_calls.pop()
+        call.output_shapes = _shapes_of_output(output)
 
     def count_op(op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
         # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.
-        if open_calls:
+        # Most ops have no MAC rule (they count 0): skip them before any work, as this runs for every op.
+        if op_name in MAC_RULES and open_calls:
             open_calls[-1].macs += op_macs(op_name, input_shapes, output_shape, options)
         if previous_observer is not None:
             previous_observer(op_name, input_shapes, output_shape, options)
 
-    saved_modes = [(module, module.training) for _, module in named]
-    # Meta buffers have no values for a forward to change.
+    # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
+    # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
+    in_training = [module for module in modules if module.training]
+    for module in in_training:
+        object.__setattr__(module, "training", False)
+    # The forward runs on copies of the buffers and the originals go back afterwards, untouched whatever the
+    # forward writes. Meta buffers have no values for a forward to change.
     saved_buffers = [
-        (buffer, buffer._data.copy())
-        for _, module in named
+        (buffer, buffer._data)
+        for module in modules
         for buffer in module._buffers.values()
         if buffer is not None and not buffer.is_meta
     ]
+    for buffer, data in saved_buffers:
+        buffer._data = data.copy()
     # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
     saved_random_state = lucid.random.get_state()
-    # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
-    # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
-    for _, module in named:
-        object.__setattr__(module, "training", False)
     pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
     post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
     previous_observer = set_op_observer(count_op)
@@ -238,14 +271,11 @@ def trace(
         set_op_observer(previous_observer)
         pre_handle.remove()
         post_handle.remove()
-        for module, mode in saved_modes:
-            object.__setattr__(module, "training", mode)
+        for module in in_training:
+            object.__setattr__(module, "training", True)
         lucid.random.set_state(saved_random_state)  # also undoes a forward that reseeded
         for buffer, data in saved_buffers:
-            if buffer._data.shape == data.shape:
-                buffer._data[...] = data
-            else:
-                buffer._data = data
+            buffer._data = data
     return Trace(
         model_name=model_name_of(model),
         input_shapes=collect_shapes(args, _shape_of),

@@ -74,6 +74,43 @@ def test_module_tree_follows_named_modules(l1) -> None:
     assert trace.model_name == "efficientformer_l1"
 
 
+class _Sharing(nn.Module):
+    """Tied weights, a module under two parents and a module under two names of one parent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Linear(4, 4)
+        self.unembed = nn.Linear(4, 4)
+        self.unembed.weight = self.embed.weight  # tied, as language models tie their embeddings
+        act = nn.ReLU()
+        self.left = nn.Sequential(nn.Linear(4, 3), act)
+        self.right = nn.Sequential(act, nn.Linear(3, 2), self.embed)
+        self.twice = nn.Sequential()
+        inner = nn.Linear(2, 2)
+        self.twice.add_module("first", inner)
+        self.twice.add_module("again", inner)
+
+    def forward(self, x: lucid.Tensor) -> lucid.Tensor:
+        return self.unembed(self.embed(x))
+
+
+def test_shared_modules_and_tied_parameters_are_counted_like_named_modules_and_parameters() -> None:
+    model = _Sharing()
+    trace = viz.trace(model, (1, 4))
+    named = list(model.named_modules())
+    assert [m.path for m in trace.modules] == [path for path, _ in named]
+    by_path = trace.module_map()
+    for path, module in named:
+        assert by_path[path].total_params == sum(p.size for p in module.parameters()), path
+        walked = {p for p, _ in named}
+        expected = [f"{path}.{c}" if path else c for c, _ in module.named_children()]
+        assert by_path[path].children == [c for c in expected if c in walked], path
+    # The tied weight counts once at the root and in each subtree that reaches it.
+    assert by_path[""].total_params == 16 + 4 + 4 + 15 + 8 + 6
+    assert by_path["right"].total_params == 8 + 20
+    assert by_path["twice"].children == ["twice.first"]
+
+
 def test_calls_are_numbered_in_the_order_they_start(l1) -> None:
     _, trace = l1
     assert [c.index for c in trace.calls] == list(range(len(trace.calls)))
@@ -226,6 +263,29 @@ def test_tracing_leaves_a_training_model_bit_identical() -> None:
     model(lucid.randn(2, 3, 8, 8))
     assert not np.array_equal(bn.running_mean._data, before["state"]["features.1.running_mean"][0])
     assert _random_state() != random_before
+
+
+class _Counter(nn.Module):
+    """Counts its calls in a buffer, in place and in any mode (as a step counter or an EMA would)."""
+
+    def __init__(self, steps: lucid.Tensor | None = None) -> None:
+        super().__init__()
+        self.register_buffer("steps", steps if steps is not None else lucid.zeros(1))
+
+    def forward(self, x: lucid.Tensor) -> lucid.Tensor:
+        self.steps._data += 1
+        return x
+
+
+def test_buffers_written_by_the_forward_come_back_as_the_same_arrays() -> None:
+    first = _Counter()
+    model = nn.Sequential(first, _Counter(first.steps)).eval()  # one buffer, two owners
+    array = first.steps._data
+    viz.trace(model, (1, 2))
+    assert first.steps._data is array and model[1].steps._data is array
+    assert array.tolist() == [0.0]
+    model(lucid.zeros(1, 2))  # the test can fail: a forward does count
+    assert array.tolist() == [2.0]
 
 
 def test_tracing_leaves_efficientformer_unchanged_in_train_mode() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 
 import lucid
 from lucid import Tensor, nn
-from lucid.autograd.function import set_op_observer
+from lucid.autograd.function import get_op_observer, set_op_observer
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
 from viz.macs import MAC_RULES, op_macs
@@ -54,20 +54,6 @@ def default_input_shape(model: nn.Module) -> Shape | None:
 
 def _shape_of(value: object) -> Shape | None:
     return tuple(value.shape) if isinstance(value, Tensor) else None
-
-
-# These two run twice per module call: almost every layer takes and returns one tensor, so that case skips the
-# general walk and reads the array's shape directly.
-def _shapes_of_call(args: tuple, kwargs: dict) -> list[Shape]:
-    if not kwargs and len(args) == 1 and isinstance(args[0], Tensor):
-        return [args[0]._data.shape]
-    return collect_shapes((args, kwargs), _shape_of)
-
-
-def _shapes_of_output(output: object) -> list[Shape]:
-    if isinstance(output, Tensor):
-        return [output._data.shape]
-    return collect_shapes(output, _shape_of)
 
 
 def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str]]:
@@ -214,11 +200,17 @@ def trace(
     calls: list[Call] = []
     open_calls: list[Call] = []  # the calls that have started and not returned, innermost last
 
+    # The two hooks run for every module call, inside the forward being traced: they keep to the least work.
     def before(module: nn.Module, call_args: tuple, call_kwargs: dict) -> None:
         path = paths.get(id(module))
         if path is None:  # a module made inside forward: its work is attributed to its caller
             return
-        call = Call(len(calls), path, _shapes_of_call(call_args, call_kwargs), [])
+        # Almost every layer takes one tensor: read its shape without the general walk.
+        if len(call_args) == 1 and not call_kwargs and isinstance(call_args[0], Tensor):
+            shapes = [call_args[0]._data.shape]
+        else:
+            shapes = collect_shapes((call_args, call_kwargs), _shape_of)
+        call = Call(len(calls), path, shapes, [])
         calls.append(call)
         open_calls.append(call)
 
@@ -231,14 +223,16 @@ def trace(
         call = open_calls.pop()
         while call.path != path:
             call = open_calls.pop()
-        call.output_shapes = _shapes_of_output(output)
+        if isinstance(output, Tensor):
+            call.output_shapes = [output._data.shape]
+        else:
+            call.output_shapes = collect_shapes(output, _shape_of)
 
     def count_op(op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
         # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.
-        # Most ops have no MAC rule (they count 0): skip them before any work, as this runs for every op.
         if op_name in MAC_RULES and open_calls:
             open_calls[-1].macs += op_macs(op_name, input_shapes, output_shape, options)
-        if previous_observer is not None:
+        if previous_observer is not None and (previous_ops is None or op_name in previous_ops):
             previous_observer(op_name, input_shapes, output_shape, options)
 
     # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
@@ -260,7 +254,15 @@ def trace(
     saved_random_state = lucid.random.get_state()
     pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
     post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
-    previous_observer = set_op_observer(count_op)
+    # An observer installed before the trace keeps seeing the ops it asked for (see set_op_observer).
+    previous_observer = get_op_observer()
+    previous_ops = getattr(previous_observer, "ops", None)
+    # Only ops with a MAC rule count: asking for just those spares the other ops (most of them) the call.
+    if previous_observer is None:
+        count_op.ops = frozenset(MAC_RULES)  # type: ignore[attr-defined]
+    elif previous_ops is not None:
+        count_op.ops = frozenset(MAC_RULES) | frozenset(previous_ops)  # type: ignore[attr-defined]
+    set_op_observer(count_op)
     try:
         with lucid.no_grad():
             output = model(*args, **forward_kwargs)
@@ -273,7 +275,9 @@ def trace(
         post_handle.remove()
         for module in in_training:
             object.__setattr__(module, "training", True)
-        lucid.random.set_state(saved_random_state)  # also undoes a forward that reseeded
+        # Also undoes a forward that reseeded; most draw nothing, and keep their generator.
+        if lucid.random.get_state() != saved_random_state:
+            lucid.random.set_state(saved_random_state)
         for buffer, data in saved_buffers:
             buffer._data = data
     return Trace(

@@ -26,13 +26,26 @@ if TYPE_CHECKING:
 # lucid-viz uses it to count MACs per module. One global check on the hot path.
 OpObserver = Callable[[str, list[tuple[int, ...]], tuple[int, ...], dict[str, Any]], None]
 _op_observer: OpObserver | None = None
+_observed_ops: frozenset[str] | None = None  # the op names the observer wants; None for all
 
 
 def set_op_observer(observer: OpObserver | None) -> OpObserver | None:
-    """Install `observer` (None removes it); returns the previous one so callers can restore it."""
-    global _op_observer
+    """Install `observer` (None removes it); returns the previous one so callers can restore it.
+
+    An observer with an `ops` attribute (op class names) is called for those ops only: the other ops skip
+    building the shape list and the call, which matters when most ops are of no interest (a forward runs
+    hundreds of small ones).
+    """
+    global _op_observer, _observed_ops
     previous, _op_observer = _op_observer, observer
+    ops = getattr(observer, "ops", None)
+    _observed_ops = None if ops is None else frozenset(ops)
     return previous
+
+
+def get_op_observer() -> OpObserver | None:
+    """The installed observer, if any."""
+    return _op_observer
 
 
 class Function:
@@ -87,12 +100,12 @@ class Function:
         if any(type(a) is MetaArray for a in arrays):
             # Shape-only: the op's shape rule stands in for its forward; no graph is recorded.
             out = fn.meta(*[as_meta(a) for a in arrays], **options)
-            if _op_observer is not None:
+            if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
                 _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
             return Tensor._wrap(out, is_grad_enabled() and any(t.requires_grad for t in inputs))
         # asarray: NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
         out = np.asarray(fn.forward(*arrays, **options))
-        if _op_observer is not None:
+        if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
             _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
         requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
         result = Tensor._wrap(out, requires_grad, _shared_version_box(out, inputs))

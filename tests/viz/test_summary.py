@@ -13,7 +13,7 @@ import pytest
 
 import lucid
 from lucid import nn
-from lucid.autograd.function import set_op_observer
+from lucid.autograd.function import get_op_observer, set_op_observer
 from viz.ir import Trace
 from viz.summary import summarise_trace, summary
 from viz.trace import TracingError, trace
@@ -193,3 +193,24 @@ def test_trace_restores_and_chains_the_previous_op_observer() -> None:
         set_op_observer(previous)
     lucid.randn(2) + 1.0  # no observer left: plain ops still work
     assert np.isfinite(lucid.randn(2).numpy()).all()
+
+
+def test_an_observer_that_names_its_ops_sees_only_those_also_through_a_trace() -> None:
+    seen: list[str] = []
+
+    def adds(op_name: str, *_: object) -> None:
+        seen.append(op_name)
+
+    adds.ops = {"Add"}  # type: ignore[attr-defined]
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    previous = set_op_observer(adds)
+    try:
+        model(lucid.randn(1, 3))
+        assert seen == ["Add", "Add"]  # the two bias adds; MatMul and Relu were not passed on
+        seen.clear()
+        traced = trace(model, input_shape=(1, 3))
+        assert seen == ["Add", "Add"]
+        assert traced.calls[1].macs == 12 and traced.calls[3].macs == 8  # the tracer still saw the MatMuls
+        assert get_op_observer() is adds
+    finally:
+        set_op_observer(previous)

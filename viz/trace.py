@@ -15,7 +15,7 @@ import numpy as np
 
 import lucid
 from lucid import Tensor, nn
-from lucid.autograd.function import get_op_observer, set_op_observer
+from lucid.autograd.function import OpObserver, get_op_observer, set_op_observer
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
 from viz.macs import MAC_RULES, op_macs
@@ -135,6 +135,66 @@ def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module], parent
         node.total_params = int(sum(params.values()))
 
 
+class _CallRecorder:
+    """The forward hooks and the op observer of one trace, and the Calls they record.
+
+    It is the op observer itself (see set_op_observer): only ops with a MAC rule count, and naming them in
+    `ops` spares the other ops (most of them) the call.
+    """
+
+    def __init__(self, paths: dict[int, str]) -> None:
+        self.paths = paths  # module identity -> path; modules made inside forward are not in it
+        self.calls: list[Call] = []
+        self.open: list[Call] = []  # the calls that have started and not returned, innermost last
+        self.previous_observer: OpObserver | None = None
+        self.ops: frozenset[str] | None = frozenset(MAC_RULES)
+
+    def observe_after(self, previous: OpObserver | None) -> None:
+        """Chain to an observer installed before the trace: it keeps seeing the ops it asked for."""
+        self.previous_observer = previous
+        if previous is not None:
+            wanted = getattr(previous, "ops", None)
+            self.ops = None if wanted is None or self.ops is None else self.ops | frozenset(wanted)
+
+    # The hooks run for every module call, inside the forward being traced: they keep to the least work.
+    def before(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
+        path = self.paths.get(id(module))
+        if path is None:  # a module made inside forward: its work is attributed to its caller
+            return
+        # Almost every layer takes one tensor: read its shape without the general walk.
+        if len(args) == 1 and not kwargs and isinstance(args[0], Tensor):
+            shapes = [args[0]._data.shape]
+        else:
+            shapes = collect_shapes((args, kwargs), _shape_of)
+        call = Call(len(self.calls), path, shapes, [])
+        self.calls.append(call)
+        self.open.append(call)
+
+    def after(self, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
+        path = self.paths.get(id(module))
+        if path is None:
+            return
+        # Calls whose forward raised into a parent that caught the error never reach this hook; drop them,
+        # or this module's output would be written into a child's call.
+        call = self.open.pop()
+        while call.path != path:
+            call = self.open.pop()
+        if isinstance(output, Tensor):
+            call.output_shapes = [output._data.shape]
+        else:
+            call.output_shapes = collect_shapes(output, _shape_of)
+
+    def __call__(self, op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
+        # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.
+        if op_name in MAC_RULES and self.open:
+            self.open[-1].macs += op_macs(op_name, input_shapes, output_shape, options)
+        previous = self.previous_observer
+        if previous is not None:
+            wanted = getattr(previous, "ops", None)
+            if wanted is None or op_name in wanted:
+                previous(op_name, input_shapes, output_shape, options)
+
+
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
     shape = input_shape if input_shape is not None else default_input_shape(model)
     if shape is None:
@@ -197,44 +257,7 @@ def trace(
 
     # One walk of the tree serves the Trace's modules and the state to save and restore.
     nodes, modules, paths = _module_tree(model)
-    calls: list[Call] = []
-    open_calls: list[Call] = []  # the calls that have started and not returned, innermost last
-
-    # The two hooks run for every module call, inside the forward being traced: they keep to the least work.
-    def before(module: nn.Module, call_args: tuple, call_kwargs: dict) -> None:
-        path = paths.get(id(module))
-        if path is None:  # a module made inside forward: its work is attributed to its caller
-            return
-        # Almost every layer takes one tensor: read its shape without the general walk.
-        if len(call_args) == 1 and not call_kwargs and isinstance(call_args[0], Tensor):
-            shapes = [call_args[0]._data.shape]
-        else:
-            shapes = collect_shapes((call_args, call_kwargs), _shape_of)
-        call = Call(len(calls), path, shapes, [])
-        calls.append(call)
-        open_calls.append(call)
-
-    def after(module: nn.Module, call_args: tuple, call_kwargs: dict, output: Any) -> None:
-        path = paths.get(id(module))
-        if path is None:
-            return
-        # Calls whose forward raised into a parent that caught the error never reach this hook; drop them,
-        # or this module's output would be written into a child's call.
-        call = open_calls.pop()
-        while call.path != path:
-            call = open_calls.pop()
-        if isinstance(output, Tensor):
-            call.output_shapes = [output._data.shape]
-        else:
-            call.output_shapes = collect_shapes(output, _shape_of)
-
-    def count_op(op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
-        # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.
-        if op_name in MAC_RULES and open_calls:
-            open_calls[-1].macs += op_macs(op_name, input_shapes, output_shape, options)
-        if previous_observer is not None and (previous_ops is None or op_name in previous_ops):
-            previous_observer(op_name, input_shapes, output_shape, options)
-
+    recorder = _CallRecorder(paths)
     # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
     # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
     in_training = [module for module in modules if module.training]
@@ -252,23 +275,17 @@ def trace(
         buffer._data = data.copy()
     # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
     saved_random_state = lucid.random.get_state()
-    pre_handle = nn.register_module_forward_pre_hook(before, with_kwargs=True)
-    post_handle = nn.register_module_forward_hook(after, with_kwargs=True)
-    # An observer installed before the trace keeps seeing the ops it asked for (see set_op_observer).
+    pre_handle = nn.register_module_forward_pre_hook(recorder.before, with_kwargs=True)
+    post_handle = nn.register_module_forward_hook(recorder.after, with_kwargs=True)
     previous_observer = get_op_observer()
-    previous_ops = getattr(previous_observer, "ops", None)
-    # Only ops with a MAC rule count: asking for just those spares the other ops (most of them) the call.
-    if previous_observer is None:
-        count_op.ops = frozenset(MAC_RULES)  # type: ignore[attr-defined]
-    elif previous_ops is not None:
-        count_op.ops = frozenset(MAC_RULES) | frozenset(previous_ops)  # type: ignore[attr-defined]
-    set_op_observer(count_op)
+    recorder.observe_after(previous_observer)
+    set_op_observer(recorder)
     try:
         with lucid.no_grad():
             output = model(*args, **forward_kwargs)
     except Exception as exc:
-        failing = open_calls[-1] if open_calls else None
-        raise _failure(model, nodes, calls, args, failing, exc) from exc
+        failing = recorder.open[-1] if recorder.open else None
+        raise _failure(model, nodes, recorder.calls, args, failing, exc) from exc
     finally:
         set_op_observer(previous_observer)
         pre_handle.remove()
@@ -285,7 +302,7 @@ def trace(
         input_shapes=collect_shapes(args, _shape_of),
         output_shapes=collect_shapes(output, _shape_of),
         modules=nodes,
-        calls=calls,
+        calls=recorder.calls,
     )
 
 

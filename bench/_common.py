@@ -56,19 +56,20 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 2) -> f
 def interleaved_medians(
     ours: Callable[[], object], theirs: Callable[[], object], repeats: int, warmup: int = 2
 ) -> tuple[float, float]:
-    """Median times of two functions measured alternately, so drift in machine load hits both alike."""
+    """Median times of two functions measured alternately, so drift in machine load hits both alike.
+
+    The order swaps every repeat: whichever runs second finds the caches as the first left them.
+    """
     for _ in range(warmup):
         ours()
         theirs()
-    a, b = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        ours()
-        a.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        theirs()
-        b.append(time.perf_counter() - start)
-    return float(np.median(a)), float(np.median(b))
+    times: dict[Callable[[], object], list[float]] = {ours: [], theirs: []}
+    for repeat in range(repeats):
+        for fn in (ours, theirs) if repeat % 2 == 0 else (theirs, ours):
+            start = time.perf_counter()
+            fn()
+            times[fn].append(time.perf_counter() - start)
+    return float(np.median(times[ours])), float(np.median(times[theirs]))
 
 
 def header() -> str:

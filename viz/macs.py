@@ -1,7 +1,8 @@
 """MAC rules: how many multiply-accumulates one primitive op performs, from its name, shapes and options.
 
-The tracer calls `op_macs` for every op lucid runs (through `lucid.autograd.function.set_op_observer`) and adds
-the result to the innermost module call that was open, so each `Call.macs` is that call's own work.
+The tracer observes the ops lucid runs (through `lucid.autograd.function.set_op_observer`, asking only for the ops
+named in `MAC_RULES`), applies their rule as `op_macs` does, and adds the result to the innermost module call that
+was open, so each `Call.macs` is that call's own work.
 
 What is counted (one MAC = one multiply and one add):
 

@@ -18,7 +18,7 @@ from lucid import Tensor, nn
 from lucid.autograd.function import OpObserver, get_op_observer, set_op_observer
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
-from viz.macs import MAC_RULES, op_macs
+from viz.macs import MAC_RULES
 
 _CONTAINERS = (Sequential, ModuleList, ModuleDict)
 _INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
@@ -186,8 +186,9 @@ class _CallRecorder:
 
     def __call__(self, op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
         # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.
-        if op_name in MAC_RULES and self.open:
-            self.open[-1].macs += op_macs(op_name, input_shapes, output_shape, options)
+        rule = MAC_RULES.get(op_name)
+        if rule is not None and self.open:
+            self.open[-1].macs += int(rule(input_shapes, output_shape, options))
         previous = self.previous_observer
         if previous is not None:
             wanted = getattr(previous, "ops", None)

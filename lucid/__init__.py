@@ -8,6 +8,7 @@ True
 """
 
 from lucid import random
+from lucid._kernels.threads import get_num_threads, set_num_threads
 from lucid._tensor_methods import attach as _attach
 from lucid.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from lucid.autograd.ops.elementwise import (
@@ -74,9 +75,9 @@ __version__ = "0.1.0"
 __all__ = [
     "MetaArray", "MetaTensorError", "Tensor", "abs", "add", "arange", "argmax", "bool_", "broadcast_to", "chunk",
     "clip", "concatenate", "div", "enable_grad", "erf", "exp", "flatten", "float16", "float32", "float64", "full",
-    "int32", "int64", "is_grad_enabled", "is_meta_mode", "linspace", "load", "log", "matmul", "max", "maximum",
-    "mean", "meshgrid", "meta", "min", "minimum", "mul", "neg", "no_grad", "ones", "ones_like", "optim", "pad", "pow",
-    "rand", "randint", "randn", "random", "relu", "reshape", "save", "set_grad_enabled", "sigmoid", "split", "sqrt",
-    "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh", "tensor", "transpose", "unsqueeze", "var", "where",
-    "zeros", "zeros_like",
+    "get_num_threads", "int32", "int64", "is_grad_enabled", "is_meta_mode", "linspace", "load", "log", "matmul",
+    "max", "maximum", "mean", "meshgrid", "meta", "min", "minimum", "mul", "neg", "no_grad", "ones", "ones_like",
+    "optim", "pad", "pow", "rand", "randint", "randn", "random", "relu", "reshape", "save", "set_grad_enabled",
+    "set_num_threads", "sigmoid", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh",
+    "tensor", "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",
 ]  # fmt: skip

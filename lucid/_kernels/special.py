@@ -3,54 +3,48 @@
 Two paths, chosen by dtype:
 - float64 input: Maclaurin series below |x| = 2.5, continued fraction for erfc above; about
   1e-15 absolute, so float64 finite-difference gradient checks stay exact. Slow (~50 passes).
-- float32/float16 input (GELU in every model): two short polynomials evaluated in float64 in
-  place, then rounded once to the input dtype, so the result is within rounding of the true
-  value (relative error below 1e-7 in float32) at about a tenth of the cost.
+- float32/float16 input (GELU in every model): one rational function of x^2, evaluated in float64
+  in cache-sized blocks and rounded once to the input dtype, so the result is within rounding of
+  the true value (relative error below 1e-7 in float32). About 25 passes over a block, with no
+  branch, gather or exp: a sixth of the time of the two-polynomial split it replaced.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
+from lucid._kernels.threads import for_each_block
+
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_HALF = math.sqrt(0.5)
 _SERIES_LIMIT = 2.5  # below: Maclaurin series; above: continued fraction for erfc
 _SERIES_TERMS = 48  # the series term at |x| = 2.5 falls below 1e-17 relative by then
 _FRACTION_TERMS = 64
 
-# erf(x) / x as a polynomial in x^2 on |x| <= 1 (lowest degree first): a least-squares fit on
-# Chebyshev nodes against the float64 path, max relative error about 1e-12.
-_NEAR_COEFFS = (
-    1.128379167095197,
-    -0.3761263889366829,
-    0.11283791378415918,
-    -0.02686613821441,
-    0.005223801559071502,
-    -0.0008543001963065307,
-    0.00011960674528059468,
-    -1.3933747244581687e-05,
-    1.064861537541131e-06,
+# erf(x) / x = P(x^2) / Q(x^2) on |x| <= 4 (lowest degree first): a weighted least-squares rational fit
+# (linearised, reweighted towards equal ripple) against mpmath, max relative error 2.1e-9. Beyond 4, erf
+# rounds to +-1 in float32, so x is clamped there.
+_P_COEFFS = (
+    1.1283791693811698,
+    0.18520323190099722,
+    0.054316887301658824,
+    0.0038496087672746254,
+    0.00037960774317196376,
+    4.68474718523515e-06,
+    -1.3202075654916712e-08,
 )
-# erfc(x) * exp(x^2) on 1 <= x <= 4 as a polynomial in u = (x - 2.5) / 1.5, fitted the same way
-# (max relative error about 1e-10). Beyond 4, erf rounds to +-1 in float32, so x is clamped there.
-_FAR_COEFFS = (
-    0.2108063642787109,
-    -0.11152100464222775,
-    0.05611047233683902,
-    -0.02700572661008926,
-    0.012489707196196508,
-    -0.005567323868646436,
-    0.0024016835259258696,
-    -0.0010171427945506418,
-    0.0004145501720631876,
-    -0.00014391846389724485,
-    5.490245385540147e-05,
-    -3.69419059378398e-05,
-    1.3836995024089657e-05,
+_Q_COEFFS = (
+    1.0,
+    0.4974655046185683,
+    0.11395839790171286,
+    0.015462080080196063,
+    0.0013075678143000449,
+    6.311029158058597e-05,
 )
-_NEAR_LIMIT = 1.0
-_FAR_CLAMP = 4.0
+_CLAMP = 4.0
 _BLOCK = 32768  # elements per block: a few float64 buffers of it fit in a core's L2 cache
 
 
@@ -64,7 +58,40 @@ def erf(x: np.ndarray) -> np.ndarray:
     out_dtype = x.dtype if x.dtype.kind == "f" else np.result_type(x, np.float32)
     if out_dtype == np.float64:
         return _erf_accurate(x.astype(np.float64, copy=False))
-    return _erf_fast(x).astype(out_dtype, copy=False)
+    return _odd_rational(x, _ERF, out_dtype)
+
+
+def normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2, the standard normal CDF, in the dtype of floating `x`.
+
+    In float32 it is one pass of the rational kernel, with the scaling folded into its coefficients
+    (GELU's x * Phi(x) on every MLP activation is the reason).
+
+    >>> normal_cdf(np.array([0.0, 1.0], dtype=np.float32))
+    array([0.5      , 0.8413448], dtype=float32)
+    """
+    if x.dtype == np.float64:
+        return 0.5 * (1.0 + _erf_accurate(x * _SQRT_HALF))
+    return _odd_rational(x, _NORMAL_CDF, x.dtype)
+
+
+class _OddRational(NamedTuple):
+    """offset + x * P(x^2) / Q(x^2), with x clamped to [-clamp, clamp] first."""
+
+    p: tuple[float, ...]
+    q: tuple[float, ...]
+    clamp: float
+    offset: float
+
+
+_ERF = _OddRational(_P_COEFFS, _Q_COEFFS, _CLAMP, 0.0)
+# Phi(x) = 1/2 + erf(x / sqrt 2) / 2: substituting x / sqrt 2 scales the k-th coefficient by 2^-k.
+_NORMAL_CDF = _OddRational(
+    tuple(0.5 * _SQRT_HALF * c * 0.5**k for k, c in enumerate(_P_COEFFS)),
+    tuple(c * 0.5**k for k, c in enumerate(_Q_COEFFS)),
+    _CLAMP / _SQRT_HALF,
+    0.5,
+)
 
 
 def _horner(u: np.ndarray, coeffs: tuple[float, ...]) -> np.ndarray:
@@ -77,32 +104,32 @@ def _horner(u: np.ndarray, coeffs: tuple[float, ...]) -> np.ndarray:
     return p
 
 
-def _erf_fast(x: np.ndarray) -> np.ndarray:
-    # Blocks small enough for the core's cache: the ~20 polynomial passes then run from cache
+def _odd_rational(x: np.ndarray, f: _OddRational, out_dtype: np.dtype) -> np.ndarray:
+    # Blocks small enough for the core's cache: the ~25 passes of the rational then run from cache
     # instead of memory, which is what bounds them on a large activation.
+    # The blocks are independent, so they are shared among lucid's kernel threads.
     flat = x.reshape(-1)
-    out = np.empty(flat.shape, dtype=np.float64)
-    for start in range(0, flat.size, _BLOCK):
-        _erf_fast_block(flat[start : start + _BLOCK], out[start : start + _BLOCK])
+    out = np.empty(flat.shape, dtype=out_dtype)
+
+    def run(start: int, stop: int) -> None:
+        _odd_rational_block(flat[start:stop], f, out[start:stop])
+
+    for_each_block(run, flat.size, _BLOCK)
     return out.reshape(x.shape)
 
 
-def _erf_fast_block(x: np.ndarray, out: np.ndarray) -> None:
-    # float64 arithmetic keeps the polynomial's rounding far below float32's; every pass is in place.
-    x64 = x.astype(np.float64)
+def _odd_rational_block(x: np.ndarray, f: _OddRational, out: np.ndarray) -> None:
+    # float64 arithmetic keeps the rational's rounding far below float32's; every pass is in place,
+    # and the last one rounds into the output's dtype.
+    x64 = np.clip(x, -f.clamp, f.clamp, dtype=np.float64)  # NaN stays NaN, -0.0 stays -0.0
     square = x64 * x64
-    out[...] = _horner(square, _NEAR_COEFFS)
-    out *= x64
-    far = np.flatnonzero(square > _NEAR_LIMIT * _NEAR_LIMIT)
-    if far.size:
-        xf = x64[far]
-        a = np.minimum(np.abs(xf), _FAR_CLAMP)
-        scaled = np.exp(-(a * a))
-        u = a - 2.5
-        u *= 1.0 / 1.5
-        scaled *= _horner(u, _FAR_COEFFS)
-        np.subtract(1.0, scaled, out=scaled)
-        out[far] = np.copysign(scaled, xf)
+    ratio = _horner(square, f.p)
+    ratio *= x64
+    ratio /= _horner(square, f.q)
+    if f.offset:
+        np.add(ratio, f.offset, out=out, casting="same_kind")
+    else:  # adding 0.0 would turn erf(-0.0) into +0.0
+        np.copyto(out, ratio, casting="same_kind")
 
 
 def _erf_accurate(x64: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from lucid._kernels.special import erf
+from lucid._kernels.special import erf, normal_cdf
 
 
 def _reference(x: np.ndarray) -> np.ndarray:
@@ -24,6 +24,21 @@ def test_float32_erf_is_within_rounding_of_the_true_value() -> None:
     nonzero = exact != 0
     relative = np.abs(ours.astype(np.float64) - exact)[nonzero] / np.abs(exact[nonzero])
     assert relative.max() <= 1e-7
+
+
+def test_float32_normal_cdf_is_within_rounding_of_the_true_value() -> None:
+    # Phi is computed directly, not as 0.5 * (1 + float32 erf): no cancellation in the left tail, so the error is
+    # float32's rounding of the value plus the rational's own 2e-9, on both sides. Beyond |x| = 4 sqrt 2 the
+    # argument is clamped, which leaves Phi at 7e-9 instead of ~0 on the far left: an error below 1e-8.
+    x = np.linspace(-9.0, 9.0, 180001).astype(np.float32)
+    ours = normal_cdf(x)
+    assert ours.dtype == np.float32
+    exact = np.array([0.5 * math.erfc(-float(v) / math.sqrt(2.0)) for v in x])
+    error = np.abs(ours.astype(np.float64) - exact)
+    rounding = 0.5 * np.spacing(exact.astype(np.float32)).astype(np.float64)
+    assert (error <= rounding + 2.5e-9)[x > -5.6].all()
+    assert (error <= rounding + 1e-8).all()
+    assert normal_cdf(np.array([0.0], np.float32))[0] == 0.5
 
 
 def test_float32_erf_edge_values() -> None:

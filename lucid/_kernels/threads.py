@@ -1,0 +1,84 @@
+"""The thread count of lucid's own blocked kernels, as `torch.set_num_threads` sets PyTorch's.
+
+NumPy's ufuncs run on one core; BLAS (matmul, so conv and linear) has its own pool, sized by
+`OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS` before NumPy loads. Kernels that make many passes over
+cache-sized blocks (GELU's normal CDF, erf) split their blocks over this many threads: NumPy
+releases the GIL inside each pass, so the blocks run side by side. Elementwise results do not depend
+on the split, so the count changes speed, never values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+_ENV_VARS = ("LUCID_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def _default_threads() -> int:
+    # Follow the BLAS pool when the user sized it, so one setting governs both.
+    for name in _ENV_VARS:
+        value = os.environ.get(name, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return os.cpu_count() or 1
+
+
+_num_threads = _default_threads()
+_pool: ThreadPoolExecutor | None = None
+
+
+def set_num_threads(count: int) -> None:
+    """Use `count` threads in lucid's blocked kernels (not in BLAS, whose pool NumPy fixes at import).
+
+    >>> previous = lucid.get_num_threads()
+    >>> lucid.set_num_threads(1)
+    >>> lucid.get_num_threads()
+    1
+    >>> lucid.set_num_threads(previous)
+    """
+    global _num_threads, _pool
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"set_num_threads: count must be a positive int, got {count!r}")
+    if count != _num_threads and _pool is not None:
+        _pool.shutdown(wait=True)
+        _pool = None
+    _num_threads = count
+
+
+def get_num_threads() -> int:
+    """The thread count of lucid's blocked kernels: `LUCID_NUM_THREADS`, else `OMP_NUM_THREADS`, else
+    `OPENBLAS_NUM_THREADS`, else the number of CPUs, unless `set_num_threads` changed it."""
+    return _num_threads
+
+
+def for_each_block(run: Callable[[int, int], None], size: int, block: int) -> None:
+    """Call `run(start, stop)` for consecutive blocks of `range(size)`, the blocks shared among the threads.
+
+    Each thread takes one contiguous run of blocks; the caller's thread does the first, so one thread
+    (or a single block) costs no hand-off at all.
+    """
+    starts = range(0, size, block)
+    threads = min(_num_threads, len(starts))
+    if threads <= 1:
+        for start in starts:
+            run(start, min(start + block, size))
+        return
+    per_thread = -(-len(starts) // threads)
+
+    def run_share(first: int) -> None:
+        for start in starts[first : first + per_thread]:
+            run(start, min(start + block, size))
+
+    futures = [_executor().submit(run_share, first) for first in range(per_thread, len(starts), per_thread)]
+    run_share(0)
+    for future in futures:
+        future.result()  # re-raises a worker's exception here
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=_num_threads - 1, thread_name_prefix="lucid-kernel")
+    return _pool

@@ -1,7 +1,9 @@
-"""Normalization, composed from primitives: mean, subtract, square, sqrt, divide.
+"""Normalization: batch, layer and group norm.
 
-Each function normalizes over its own axes and then applies an optional per-channel (or
-per-element) affine transform; autograd differentiates the composition.
+Layer and group norm are composed from primitives (mean, subtract, square, sqrt, divide) and an
+optional affine transform; autograd differentiates the composition. Batch norm in training runs
+as one fused op (lucid/autograd/ops/norm.py), the composition's cost mattering on the large
+convolutional activations it follows; in evaluation it is one per-channel scale and shift.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 
 from lucid.autograd.grad_mode import no_grad
 from lucid.autograd.ops import elementwise as ew
+from lucid.autograd.ops.norm import BatchNorm
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
@@ -57,41 +60,65 @@ def batch_norm(
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if t is not None and t.shape != (channels,):
             raise ValueError(f"batch_norm: {name} must have shape ({channels},) for input {x.shape}, got {t.shape}")
-    axes = (0, *range(2, x.ndim))
     if training:
         count = x.size // channels
         if count <= 1:
             raise ValueError(
                 f"batch_norm: training needs more than one value per channel to compute a variance, got input {x.shape}"
             )
-        out, mean, var = _normalize(x, axes, eps)
-        # Shape-only statistics (or a shape-only batch) have no values to average in.
-        if running_mean is not None and running_var is not None and not (mean.is_meta or running_mean.is_meta):
-            with no_grad():
-                batch_mean = mean.data.reshape(channels)
-                unbiased = var.data.reshape(channels) * (count / (count - 1))
-                running_mean[...] = (1 - momentum) * running_mean.data + momentum * batch_mean
-                running_var[...] = (1 - momentum) * running_var.data + momentum * unbiased
+        return _batch_norm_training(x, running_mean, running_var, weight, bias, momentum, eps)
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
+    # Fold the statistics and the affine into one per-channel scale and shift on (C,) vectors,
+    # so the full-size input is passed over twice instead of four times.
+    if running_var.is_meta or running_mean.is_meta:
+        # Shape-only statistics: the folded (C,) vectors have their shape and dtype and no values.
+        inv_std = neg_mean = Tensor._wrap(MetaArray((channels,), x.dtype))
     else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
-        # Fold the statistics and the affine into one per-channel scale and shift on (C,) vectors,
-        # so the full-size input is passed over twice instead of four times.
-        if running_var.is_meta or running_mean.is_meta:
-            # Shape-only statistics: the folded (C,) vectors have their shape and dtype and no values.
-            inv_std = neg_mean = Tensor._wrap(MetaArray((channels,), x.dtype))
-        else:
-            inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(x.dtype))
-            neg_mean = Tensor._wrap(-running_mean.data.astype(x.dtype, copy=False))
-        scale = inv_std if weight is None else weight * inv_std
-        shift = neg_mean * scale
-        if bias is not None:
-            shift = shift + bias
-        return x * _channel_view(scale, x.ndim) + _channel_view(shift, x.ndim)
-    if weight is not None:
-        out = out * _channel_view(weight, x.ndim)
+        inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(x.dtype))
+        neg_mean = Tensor._wrap(-running_mean.data.astype(x.dtype, copy=False))
+    scale = inv_std if weight is None else weight * inv_std
+    shift = neg_mean * scale
     if bias is not None:
-        out = out + _channel_view(bias, x.ndim)
+        shift = shift + bias
+    return x * _channel_view(scale, x.ndim) + _channel_view(shift, x.ndim)
+
+
+def _batch_norm_training(
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    momentum: float,
+    eps: float,
+) -> Tensor:
+    """Normalize by batch statistics with the fused op, then fold them into the running statistics."""
+    affine: tuple[Tensor, ...] = ()
+    if weight is not None or bias is not None:
+        # The op takes both or neither; a missing one is a constant (no gradient is asked of it), which
+        # costs nothing extra: the op's backward computes both per-channel sums for dx anyway.
+        like = weight if weight is not None else bias
+        affine = (
+            weight if weight is not None else Tensor._wrap(np.ones(x.shape[1], dtype=like.dtype)),
+            bias if bias is not None else Tensor._wrap(np.zeros(x.shape[1], dtype=like.dtype)),
+        )
+    stats: list[np.ndarray] = []
+    out = BatchNorm.apply(x, *affine, eps=eps, stats_out=stats)
+    # `stats` stays empty when any input is shape-only (the op ran its shape rule, with no values
+    # to average in), and shape-only running statistics have nothing to update.
+    if (
+        stats
+        and running_mean is not None
+        and running_var is not None
+        and not (running_mean.is_meta or running_var.is_meta)
+    ):
+        batch_mean, batch_var = stats
+        count = x.size // x.shape[1]
+        unbiased = batch_var * (count / (count - 1))
+        with no_grad():
+            running_mean[...] = (1 - momentum) * running_mean.data + momentum * batch_mean
+            running_var[...] = (1 - momentum) * running_var.data + momentum * unbiased
     return out
 
 

@@ -4,7 +4,7 @@ Two paths, chosen by dtype:
 - float64 input: Maclaurin series below |x| = 2.5, continued fraction for erfc above; about
   1e-15 absolute, so float64 finite-difference gradient checks stay exact. Slow (~50 passes).
 - float32/float16 input (GELU in every model): one rational function of x^2, evaluated in float64
-  in cache-sized blocks and rounded once to the input dtype, so the result is within rounding of
+  in blocks and rounded once to the input dtype, so the result is within rounding of
   the true value (relative error below 1e-7 in float32). About 25 passes over a block, with no
   branch, gather or exp: a sixth of the time of the two-polynomial split it replaced.
 """
@@ -45,7 +45,6 @@ _Q_COEFFS = (
     6.311029158058597e-05,
 )
 _CLAMP = 4.0
-_BLOCK = 32768  # elements per block: a few float64 buffers of it fit in a core's L2 cache
 
 
 def erf(x: np.ndarray) -> np.ndarray:
@@ -105,8 +104,8 @@ def _horner(u: np.ndarray, coeffs: tuple[float, ...]) -> np.ndarray:
 
 
 def _odd_rational(x: np.ndarray, f: _OddRational, out_dtype: np.dtype) -> np.ndarray:
-    # Blocks small enough for the core's cache: the ~25 passes of the rational then run from cache
-    # instead of memory, which is what bounds them on a large activation.
+    # In blocks (lucid._kernels.threads.BLOCK): the ~25 passes of the rational then reuse a few block-sized
+    # float64 temporaries from cache instead of streaming full-size ones through memory.
     # The blocks are independent, so they are shared among lucid's kernel threads.
     flat = x.reshape(-1)
     out = np.empty(flat.shape, dtype=out_dtype)
@@ -114,7 +113,7 @@ def _odd_rational(x: np.ndarray, f: _OddRational, out_dtype: np.dtype) -> np.nda
     def run(start: int, stop: int) -> None:
         _odd_rational_block(flat[start:stop], f, out[start:stop])
 
-    for_each_block(run, flat.size, _BLOCK)
+    for_each_block(run, flat.size)
     return out.reshape(x.shape)
 
 

@@ -19,7 +19,6 @@ from lucid.autograd.ops.elementwise import _Elementwise
 from lucid.tensor import Tensor
 
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_BLOCK = 32768  # elements: the block and its inputs stay in a core's L2 cache
 
 
 class Gelu(_Elementwise):
@@ -32,7 +31,7 @@ class Gelu(_Elementwise):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         # d/dx x Phi(x) = Phi(x) + x phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi): seven passes, each over a
-        # cache-sized block rather than the whole activation, and the blocks shared among lucid's threads.
+        # block rather than the whole activation, and the blocks shared among lucid's threads.
         a, cdf = self.a.reshape(-1), self.cdf.reshape(-1)
         g = np.ascontiguousarray(np.broadcast_to(grad, self.a.shape)).reshape(-1)
         out = np.empty(a.shape, dtype=np.result_type(a, g))
@@ -48,7 +47,7 @@ class Gelu(_Elementwise):
             local += cdf[start:stop]
             local *= g[start:stop]
 
-        for_each_block(run, a.size, _BLOCK)
+        for_each_block(run, a.size)
         return (out.reshape(self.a.shape),)
 
 

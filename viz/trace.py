@@ -135,17 +135,21 @@ def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module], parent
         node.total_params = int(sum(params.values()))
 
 
+# The kinds of event in a _CallRecorder's log.
+_START, _END, _MACS = range(3)
+
+
 class _CallRecorder:
     """The forward hooks and the op observer of one trace, and the Calls they record.
 
-    It is the op observer itself (see set_op_observer): only ops with a MAC rule count, and naming them in
-    `ops` spares the other ops (most of them) the call.
+    The hooks run for every module call inside the forward being traced, where every instruction shows in the
+    overhead, so they only append to a flat event log (kind, module, shapes); `calls()` replays it afterwards
+    into Calls. It is the op observer too (see set_op_observer): only ops with a MAC rule count, and naming
+    them in `ops` spares the other ops (most of them) the call.
     """
 
-    def __init__(self, paths: dict[int, str]) -> None:
-        self.paths = paths  # module identity -> path; modules made inside forward are not in it
-        self.calls: list[Call] = []
-        self.open: list[Call] = []  # the calls that have started and not returned, innermost last
+    def __init__(self) -> None:
+        self.events: list[Any] = []  # kind, module (or None), shapes (or MACs): three items an event
         self.previous_observer: OpObserver | None = None
         self.ops: frozenset[str] | None = frozenset(MAC_RULES)
 
@@ -156,44 +160,61 @@ class _CallRecorder:
             wanted = getattr(previous, "ops", None)
             self.ops = None if wanted is None or self.ops is None else self.ops | frozenset(wanted)
 
-    # The hooks run for every module call, inside the forward being traced: they keep to the least work.
     def before(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
-        path = self.paths.get(id(module))
-        if path is None:  # a module made inside forward: its work is attributed to its caller
-            return
-        # Almost every layer takes one tensor: read its shape without the general walk.
+        # Almost every layer takes one tensor: its shape alone, without the general walk.
         if len(args) == 1 and not kwargs and isinstance(args[0], Tensor):
-            shapes = [args[0]._data.shape]
+            self.events += (_START, module, args[0]._data.shape)
         else:
-            shapes = collect_shapes((args, kwargs), _shape_of)
-        call = Call(len(self.calls), path, shapes, [])
-        self.calls.append(call)
-        self.open.append(call)
+            self.events += (_START, module, collect_shapes((args, kwargs), _shape_of))
 
     def after(self, module: nn.Module, args: tuple, kwargs: dict, output: Any) -> None:
-        path = self.paths.get(id(module))
-        if path is None:
-            return
-        # Calls whose forward raised into a parent that caught the error never reach this hook; drop them,
-        # or this module's output would be written into a child's call.
-        call = self.open.pop()
-        while call.path != path:
-            call = self.open.pop()
         if isinstance(output, Tensor):
-            call.output_shapes = [output._data.shape]
+            self.events += (_END, module, output._data.shape)
         else:
-            call.output_shapes = collect_shapes(output, _shape_of)
+            self.events += (_END, module, collect_shapes(output, _shape_of))
 
     def __call__(self, op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
-        # The innermost open call did this op itself (submodules open their own calls), so it gets the MACs.
         rule = MAC_RULES.get(op_name)
-        if rule is not None and self.open:
-            self.open[-1].macs += int(rule(input_shapes, output_shape, options))
+        if rule is not None:
+            self.events += (_MACS, None, int(rule(input_shapes, output_shape, options)))
         previous = self.previous_observer
         if previous is not None:
             wanted = getattr(previous, "ops", None)
             if wanted is None or op_name in wanted:
                 previous(op_name, input_shapes, output_shape, options)
+
+    def calls(self, paths: dict[int, str]) -> tuple[list[Call], Call | None]:
+        """The Calls in the order they started, and the innermost call still open (where a forward failed).
+
+        `paths` maps module identity to path; a module made inside forward is not in it, and its work goes to
+        the call that made it.
+        """
+        calls: list[Call] = []
+        open_calls: list[tuple[nn.Module, Call]] = []  # started and not returned, innermost last
+        events = self.events
+        for at in range(0, len(events), 3):
+            kind, module, value = events[at : at + 3]
+            if kind == _MACS:
+                # The innermost open call did this op itself (submodules open their own calls).
+                if open_calls:
+                    open_calls[-1][1].macs += value
+                continue
+            path = paths.get(id(module))
+            if path is None:
+                continue
+            shapes = [value] if isinstance(value, tuple) else value
+            if kind == _START:
+                call = Call(len(calls), path, shapes, [])
+                calls.append(call)
+                open_calls.append((module, call))
+                continue
+            # Calls whose forward raised into a parent that caught the error never ended; drop them, or this
+            # module's output would be written into a child's call.
+            while open_calls and open_calls[-1][0] is not module:
+                open_calls.pop()
+            if open_calls:
+                open_calls.pop()[1].output_shapes = shapes
+        return calls, open_calls[-1][1] if open_calls else None
 
 
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
@@ -258,7 +279,7 @@ def trace(
 
     # One walk of the tree serves the Trace's modules and the state to save and restore.
     nodes, modules, paths = _module_tree(model)
-    recorder = _CallRecorder(paths)
+    recorder = _CallRecorder()
     # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
     # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
     in_training = [module for module in modules if module.training]
@@ -285,8 +306,8 @@ def trace(
         with lucid.no_grad():
             output = model(*args, **forward_kwargs)
     except Exception as exc:
-        failing = recorder.open[-1] if recorder.open else None
-        raise _failure(model, nodes, recorder.calls, args, failing, exc) from exc
+        calls, failing = recorder.calls(paths)
+        raise _failure(model, nodes, calls, args, failing, exc) from exc
     finally:
         set_op_observer(previous_observer)
         pre_handle.remove()
@@ -303,7 +324,7 @@ def trace(
         input_shapes=collect_shapes(args, _shape_of),
         output_shapes=collect_shapes(output, _shape_of),
         modules=nodes,
-        calls=recorder.calls,
+        calls=recorder.calls(paths)[0],
     )
 
 

@@ -192,8 +192,7 @@ class _CallRecorder:
         calls: list[Call] = []
         open_calls: list[tuple[nn.Module, Call]] = []  # started and not returned, innermost last
         events = self.events
-        for at in range(0, len(events), 3):
-            kind, module, value = events[at : at + 3]
+        for kind, module, value in zip(events[0::3], events[1::3], events[2::3], strict=True):
             if kind == _MACS:
                 # The innermost open call did this op itself (submodules open their own calls).
                 if open_calls:

@@ -19,6 +19,8 @@ CASES: dict[str, list[GradCase]] = {
             "groups 2, dilation 2, asymmetric stride/padding",
         ),
         GradCase(lambda x, w: conv2d(x, w, padding=1, groups=3), [(2, 3, 4, 4), (3, 1, 3, 3)], "depthwise"),
+        # 144 output pixels: the weight gradient's per-sample products (fewer pixels take one batched product).
+        GradCase(lambda x, w: conv2d(x, w, padding=1, groups=2), [(2, 2, 12, 12), (2, 1, 3, 3)], "large output"),
     ],
 }
 

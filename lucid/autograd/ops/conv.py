@@ -88,10 +88,27 @@ class Conv2d(Function):
             else:
                 grads[0] = _col2im(grad_cols.reshape(n, c, kh, kw, ho, wo), x_shape, stride, padding, dilation)
         if self.parents[1].requires_grad:
-            grads[1] = np.matmul(g, self.cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(w_shape)
+            grads[1] = _weight_grad(g, self.cols).reshape(w_shape)
         if len(self.parents) == 3:
             grads.append(grad.sum(axis=(0, 2, 3)) if self.parents[2].requires_grad else None)
         return tuple(grads)
+
+
+# Below this many output pixels, one GEMM over the whole batch beats one GEMM per sample for the weight gradient:
+# each per-sample product has an inner size of only Ho * Wo (L1's 7x7 stage: 3.9 ms against 7.1 ms; at 14x14
+# they are even, and above it the per-sample products win by skipping two transposing copies).
+_SMALL_OUTPUT = 128
+
+
+def _weight_grad(g: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """dL/dW for every group, (G, O/G, K), from g (N, G, O/G, L) and the column matrix cols (N, G, K, L)."""
+    n, groups, og, length = g.shape
+    if length >= _SMALL_OUTPUT:
+        return np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    # Contract over the batch and the pixels at once: (G, O/G, N*L) @ (G, N*L, K).
+    g_flat = g.transpose(1, 2, 0, 3).reshape(groups, og, n * length)
+    cols_flat = cols.transpose(1, 0, 3, 2).reshape(groups, n * length, cols.shape[2])
+    return np.matmul(g_flat, cols_flat)
 
 
 def _col2im(

@@ -15,13 +15,16 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+import lucid
 import lucid.models as models
 from lucid.models.efficientformer import convert_timm_state_dict
 
 # torch uses every core by default and OpenBLAS does the same; pin both to the same count so the
-# ratio compares implementations, not thread pools.
+# ratio compares implementations, not thread pools (lucid's own kernels included; OpenBLAS's pool is
+# fixed when NumPy loads, by OPENBLAS_NUM_THREADS).
 THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
 torch.set_num_threads(THREADS)
+lucid.set_num_threads(THREADS)
 
 
 def model_pair(name: str = "efficientformer_l1", seed: int = 0) -> tuple[torch.nn.Module, object]:
@@ -53,12 +56,20 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 2) -> f
     return float(np.median(wall_times(fn, repeats, warmup)))
 
 
+# OpenBLAS's worker threads spin for about 2^28 cycles (~0.1 s) after each matrix product before they sleep,
+# and PyTorch's OpenMP workers spin briefly too. Run back to back, one library's spinning threads take the cores
+# the other's next call wants: PyTorch's L1 inference measured 71-75 ms that way against 41 ms alone. A pause
+# longer than the spin between calls lets each run as it would alone.
+SETTLE_SECONDS = 0.25
+
+
 def interleaved_medians(
-    ours: Callable[[], object], theirs: Callable[[], object], repeats: int, warmup: int = 2
+    ours: Callable[[], object], theirs: Callable[[], object], repeats: int, warmup: int = 2, settle: bool = True
 ) -> tuple[float, float]:
     """Median times of two functions measured alternately, so drift in machine load hits both alike.
 
-    The order swaps every repeat: whichever runs second finds the caches as the first left them.
+    The order swaps every repeat, and with `settle` each call waits SETTLE_SECONDS first, so neither
+    library's idle threads are still spinning when the other runs.
     """
     for _ in range(warmup):
         ours()
@@ -66,6 +77,8 @@ def interleaved_medians(
     times: dict[Callable[[], object], list[float]] = {ours: [], theirs: []}
     for repeat in range(repeats):
         for fn in (ours, theirs) if repeat % 2 == 0 else (theirs, ours):
+            if settle:
+                time.sleep(SETTLE_SECONDS)
             start = time.perf_counter()
             fn()
             times[fn].append(time.perf_counter() - start)

@@ -117,6 +117,11 @@ def _odd_rational(x: np.ndarray, f: _OddRational, out_dtype: np.dtype) -> np.nda
     return out.reshape(x.shape)
 
 
+def normal_cdf_block(x: np.ndarray, out: np.ndarray) -> None:
+    """Phi of one float32/float16 block into `out` (a block-sized slice), for kernels with blocks of their own."""
+    _odd_rational_block(x, _NORMAL_CDF, out)
+
+
 def _odd_rational_block(x: np.ndarray, f: _OddRational, out: np.ndarray) -> None:
     # float64 arithmetic keeps the rational's rounding far below float32's; every pass is in place,
     # and the last one rounds into the output's dtype.

@@ -60,3 +60,26 @@ def test_fused_gelu_matches_pytorch() -> None:
     truth = [v * 0.5 * math.erfc(-v / math.sqrt(2.0)) for v in data.astype(np.float64)]
     np.testing.assert_allclose(out.numpy(), truth, rtol=0, atol=5e-7)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=0, atol=1e-6)
+
+
+def test_fused_gelu_is_as_accurate_on_both_kernel_paths() -> None:
+    # Blocks whose values all lie in [-2, 2] take a float32 polynomial, the others the float64 rational
+    # (lucid/_kernels/gelu.py). Both are held to PyTorch's accuracy against float64 truth: a block of each
+    # kind, a small one, and a NaN, an infinity and a large value in otherwise small blocks.
+    rng = np.random.default_rng(7)
+    small = np.linspace(-2.0, 2.0, 200_001)  # several blocks, all on the polynomial path
+    mixed = rng.standard_normal(150_000) * 3  # blocks with |x| > 2: the rational path
+    data = np.concatenate([small, mixed, [0.0, -2.0, 2.0, 2.0001, -7.5]]).astype(np.float32)
+    x = lucid.tensor(data, requires_grad=True)
+    out = gelu(x)
+    out.sum().backward()
+    exact = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2.0)) for v in data.astype(np.float64)])
+    np.testing.assert_allclose(out.numpy(), exact, rtol=0, atol=5e-7)
+    derivative = np.array(
+        [0.5 * math.erfc(-v / math.sqrt(2.0)) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi) for v in data]
+    )
+    np.testing.assert_allclose(x.grad, derivative, rtol=0, atol=1e-6)
+    # A NaN or an infinity sends its block to the rational path, which keeps them; the rest stays exact.
+    special = gelu(lucid.tensor(np.array([0.5, np.nan, 1.0, np.inf, 1.5], dtype=np.float32))).numpy()
+    assert np.isnan(special[1]) and special[3] == np.inf
+    np.testing.assert_allclose(special[[0, 2, 4]], [0.345731, 0.841345, 1.399789], atol=1e-6)

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from lucid._kernels.special import normal_cdf
+from lucid._kernels.gelu import gelu_forward
 from lucid._kernels.threads import for_each_block
 from lucid.autograd.ops.elementwise import _Elementwise
 from lucid.tensor import Tensor
@@ -25,9 +25,9 @@ class Gelu(_Elementwise):
     """x * Phi(x), Phi the standard normal CDF: 0.5 * (1 + erf(x / sqrt(2)))."""
 
     def forward(self, a: np.ndarray) -> np.ndarray:
-        cdf = normal_cdf(a)
+        out, cdf = gelu_forward(a)
         self.a, self.cdf = a, cdf  # backward needs Phi(x); keeping it saves a second evaluation
-        return a * cdf
+        return out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
         # d/dx x Phi(x) = Phi(x) + x phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi): seven passes, each over a

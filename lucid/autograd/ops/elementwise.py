@@ -174,13 +174,17 @@ class Erf(_Elementwise):
 
 
 class Relu(_Elementwise):
+    # Backward reads the output, as PyTorch's does: the gradient passes where the output is positive.
+    reads_inputs = False
+    saves_output = True
+
     def forward(self, a: np.ndarray) -> np.ndarray:
-        self.mask = a > 0
-        # where, not a * mask: a negative input times False is -0.0, and PyTorch gives +0.0.
-        return np.where(self.mask, a, np.zeros((), dtype=a.dtype))
+        # One pass (a mask and a where took three); NaN stays NaN, as in PyTorch, and negatives give +0.0.
+        self.out = np.maximum(a, np.zeros((), dtype=a.dtype))
+        return self.out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        return (grad * self.mask,)
+        return (grad * (self.out > 0),)
 
 
 class Clip(_Elementwise):

@@ -135,8 +135,14 @@ def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module], parent
         node.total_params = int(sum(params.values()))
 
 
+def _wants(observer: OpObserver, op_name: str) -> bool:
+    """Whether an op observer asked for this op (see set_op_observer)."""
+    ops = getattr(observer, "ops", None)
+    return ops is None or op_name in ops
+
+
 # The kinds of event in a _CallRecorder's log.
-_START, _END, _MACS = range(3)
+_START, _END, _OP = range(3)
 
 
 class _CallRecorder:
@@ -149,7 +155,9 @@ class _CallRecorder:
     """
 
     def __init__(self) -> None:
-        self.events: list[Any] = []  # kind, module (or None), shapes (or MACs): three items an event
+        # Three items an event: _START or _END, the module, its input or output shapes (one Shape, or a list for
+        # several tensors); or _OP, the op's name, (input shapes, output shape, options).
+        self.events: list[Any] = []
         self.previous_observer: OpObserver | None = None
         self.ops: frozenset[str] | None = frozenset(MAC_RULES)
 
@@ -174,14 +182,11 @@ class _CallRecorder:
             self.events += (_END, module, collect_shapes(output, _shape_of))
 
     def __call__(self, op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
-        rule = MAC_RULES.get(op_name)
-        if rule is not None:
-            self.events += (_MACS, None, int(rule(input_shapes, output_shape, options)))
+        # The MACs are counted in the replay: here the op is only logged.
+        self.events += (_OP, op_name, (input_shapes, output_shape, options))
         previous = self.previous_observer
-        if previous is not None:
-            wanted = getattr(previous, "ops", None)
-            if wanted is None or op_name in wanted:
-                previous(op_name, input_shapes, output_shape, options)
+        if previous is not None and _wants(previous, op_name):
+            previous(op_name, input_shapes, output_shape, options)
 
     def calls(self, paths: dict[int, str]) -> tuple[list[Call], Call | None]:
         """The Calls in the order they started, and the innermost call still open (where a forward failed).
@@ -190,30 +195,36 @@ class _CallRecorder:
         the call that made it.
         """
         calls: list[Call] = []
-        open_calls: list[tuple[nn.Module, Call]] = []  # started and not returned, innermost last
+        # The calls that have started and not returned, innermost last, and their modules.
+        open_calls: list[Call] = []
+        open_modules: list[nn.Module] = []
         events = self.events
-        for kind, module, value in zip(events[0::3], events[1::3], events[2::3], strict=True):
-            if kind == _MACS:
+        for kind, subject, value in zip(events[0::3], events[1::3], events[2::3], strict=True):
+            if kind == _OP:
                 # The innermost open call did this op itself (submodules open their own calls).
-                if open_calls:
-                    open_calls[-1][1].macs += value
+                rule = MAC_RULES.get(subject)
+                if rule is not None and open_calls:
+                    open_calls[-1].macs += int(rule(*value))
                 continue
-            path = paths.get(id(module))
+            path = paths.get(id(subject))
             if path is None:
                 continue
-            shapes = [value] if isinstance(value, tuple) else value
+            shapes = [value] if type(value) is tuple else value
             if kind == _START:
                 call = Call(len(calls), path, shapes, [])
                 calls.append(call)
-                open_calls.append((module, call))
+                open_calls.append(call)
+                open_modules.append(subject)
                 continue
             # Calls whose forward raised into a parent that caught the error never ended; drop them, or this
             # module's output would be written into a child's call.
-            while open_calls and open_calls[-1][0] is not module:
+            while open_modules and open_modules[-1] is not subject:
+                open_modules.pop()
                 open_calls.pop()
-            if open_calls:
-                open_calls.pop()[1].output_shapes = shapes
-        return calls, open_calls[-1][1] if open_calls else None
+            if open_modules:
+                open_modules.pop()
+                open_calls.pop().output_shapes = shapes
+        return calls, open_calls[-1] if open_calls else None
 
 
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
@@ -281,19 +292,18 @@ def trace(
     recorder = _CallRecorder()
     # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
     # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
-    in_training = [module for module in modules if module.training]
-    for module in in_training:
-        object.__setattr__(module, "training", False)
     # The forward runs on copies of the buffers and the originals go back afterwards, untouched whatever the
     # forward writes. Meta buffers have no values for a forward to change.
-    saved_buffers = [
-        (buffer, buffer._data)
-        for module in modules
-        for buffer in module._buffers.values()
-        if buffer is not None and not buffer.is_meta
-    ]
-    for buffer, data in saved_buffers:
-        buffer._data = data.copy()
+    in_training: list[nn.Module] = []
+    saved_buffers: list[tuple[Tensor, np.ndarray]] = []
+    for module in modules:
+        if module.training:
+            in_training.append(module)
+            object.__setattr__(module, "training", False)
+        for buffer in module._buffers.values():
+            if buffer is not None and not buffer.is_meta:
+                saved_buffers.append((buffer, buffer._data))
+                buffer._data = buffer._data.copy()
     # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
     saved_random_state = lucid.random.get_state()
     pre_handle = nn.register_module_forward_pre_hook(recorder.before, with_kwargs=True)
@@ -316,7 +326,8 @@ def trace(
         # Also undoes a forward that reseeded; most draw nothing, and keep their generator.
         if lucid.random.get_state() != saved_random_state:
             lucid.random.set_state(saved_random_state)
-        for buffer, data in saved_buffers:
+        # Newest first: a buffer shared by two modules was saved twice, the second time as the first's copy.
+        for buffer, data in reversed(saved_buffers):
             buffer._data = data
     return Trace(
         model_name=model_name_of(model),

@@ -43,7 +43,9 @@ def set_num_threads(count: int) -> None:
     >>> lucid.set_num_threads(previous)
     """
     global _num_threads, _pool
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError(f"set_num_threads: count must be a positive int, got {count!r}")
+    if count < 1:
         raise ValueError(f"set_num_threads: count must be a positive int, got {count!r}")
     if count != _num_threads and _pool is not None:
         _pool.shutdown(wait=True)

@@ -215,7 +215,7 @@ class _CallRecorder:
                 # The innermost open call did this op itself (submodules open their own calls).
                 rule = MAC_RULES.get(subject)
                 if rule is not None and open_calls:
-                    open_calls[-1].macs += int(rule(*value))
+                    open_calls[-1].macs += _apply_rule(rule, subject, *value)
                 continue
             path = paths.get(id(subject))
             if path is None:
@@ -236,6 +236,17 @@ class _CallRecorder:
                 open_modules.pop()
                 open_calls.pop().output_shapes = shapes
         return calls, open_calls[-1] if open_calls else None
+
+
+def _apply_rule(
+    rule: Callable[..., int], op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]
+) -> int:
+    try:
+        return int(rule(input_shapes, output_shape, options))
+    except Exception as exc:  # a rule added to MAC_RULES by a user may not fit every call of its op
+        raise ValueError(
+            f"viz.macs.MAC_RULES[{op_name!r}] failed on input shapes {input_shapes}, output {output_shape}: {exc}"
+        ) from exc
 
 
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:

@@ -15,6 +15,7 @@ import lucid
 from lucid import nn
 from lucid.autograd.function import get_op_observer, set_op_observer
 from viz.ir import Trace
+from viz.macs import MAC_RULES
 from viz.summary import summarise_trace, summary
 from viz.trace import TracingError, trace
 
@@ -214,3 +215,13 @@ def test_an_observer_that_names_its_ops_sees_only_those_also_through_a_trace() -
         assert get_op_observer() is adds
     finally:
         set_op_observer(previous)
+
+
+def test_a_mac_rule_that_fails_is_named_with_the_shapes_it_was_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(input_shapes, output_shape, options):  # a user's rule that expects a 4-D input
+        n, c, h, w = input_shapes[0]
+        return n * c * h * w
+
+    monkeypatch.setitem(MAC_RULES, "MatMul", broken)
+    with pytest.raises(ValueError, match=r"MAC_RULES\['MatMul'\] failed on input shapes \[\(1, 3\), \(3, 2\)\]"):
+        trace(nn.Linear(3, 2), input_shape=(1, 3))

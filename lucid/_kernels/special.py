@@ -6,7 +6,8 @@ Two paths, chosen by dtype:
 - float32/float16 input (GELU in every model): one rational function of x^2, evaluated in float64
   in blocks and rounded once to the input dtype, so the result is within rounding of
   the true value (relative error below 1e-7 in float32). About 25 passes over a block, with no
-  branch, gather or exp: a sixth of the time of the two-polynomial split it replaced.
+  branch, gather or exp: half the time of the two-polynomial split it replaced (4.8M values of
+  scale 1.5, one thread: 71 -> 38 ms).
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ def erf(x: np.ndarray) -> np.ndarray:
 def normal_cdf(x: np.ndarray) -> np.ndarray:
     """Phi(x) = (1 + erf(x / sqrt 2)) / 2, the standard normal CDF, in the dtype of floating `x`.
 
-    In float32 it is one pass of the rational kernel, with the scaling folded into its coefficients
-    (GELU's x * Phi(x) on every MLP activation is the reason).
+    In float32 it is the rational kernel with the scaling folded into its coefficients (GELU takes it for
+    the values its float32 polynomial does not cover, see lucid._kernels.gelu).
 
     >>> normal_cdf(np.array([0.0, 1.0], dtype=np.float32))
     array([0.5      , 0.8413448], dtype=float32)

@@ -2,9 +2,9 @@
 
 GELU is in every EfficientFormer MLP on the model's largest activations. Composed from primitives
 (scale, erf, add, two multiplies) it costs five forward and about ten backward passes, each
-allocating an array of the activation's size; fused it is one normal-CDF kernel and a multiply forward,
-and four in-place passes backward. bench/infer_l1.py and bench/train_l1.py show the gain; the composition is kept
-as the reference in tests/autograd/test_grad_activation.py.
+allocating an array of the activation's size; fused, the forward is one blocked kernel that returns x * Phi(x)
+and Phi(x) (lucid/_kernels/gelu.py) and the backward seven in-place passes over each block. bench/infer_l1.py and
+bench/train_l1.py show the gain; the composition is kept as the reference in tests/autograd/test_grad_activation.py.
 """
 
 from __future__ import annotations

@@ -87,6 +87,18 @@ class Browser:
         """A command for the page (the attached target) rather than the browser."""
         return self.call(method, session=self._session, **params)
 
+    def record_requests(self) -> list[str]:
+        """Turn on the page's network events; the returned list fills with every URL the page requests."""
+        requested: list[str] = []
+
+        def on_event(event: dict[str, Any]) -> None:
+            if event.get("method") == "Network.requestWillBeSent":
+                requested.append(event["params"]["request"]["url"])
+
+        self.on_event = on_event
+        self.page("Network.enable")
+        return requested
+
     def evaluate(self, expression: str) -> Any:
         result = self.page("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
         if "exceptionDetails" in result:

@@ -57,14 +57,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_report_opens_offline_and_shows_the_chart(report: Path, scheme: str) -> None:
     from tests.browser.cdp import Browser
 
-    requested: list[str] = []
     with Browser() as browser:
-        browser.on_event = lambda event: (
-            requested.append(event["params"]["request"]["url"])
-            if event.get("method") == "Network.requestWillBeSent"
-            else None
-        )
-        browser.page("Network.enable")
+        requested = browser.record_requests()
         browser.page("Page.enable")
         browser.page("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": scheme}])
         browser.page("Page.navigate", url=report.as_uri())

@@ -118,16 +118,10 @@ def test_every_chart_renders_offline_with_coloured_shape_labels(site_url: str) -
     from tests.browser.cdp import Browser
 
     host = urlparse(site_url).hostname
-    requested: list[str] = []
     pages = _chart_pages()
     assert any(p.startswith("models/efficientformer/") for p in pages), pages
     with Browser() as browser:
-        browser.on_event = lambda event: (
-            requested.append(event["params"]["request"]["url"])
-            if event.get("method") == "Network.requestWillBeSent"
-            else None
-        )
-        browser.page("Network.enable")
+        requested = browser.record_requests()
         conv_pages = 0
         for page in pages:
             url = site_url + page

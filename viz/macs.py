@@ -1,7 +1,7 @@
 """MAC rules: how many multiply-accumulates one primitive op performs, from its name, shapes and options.
 
 The tracer observes the ops lucid runs (through `lucid.autograd.function.set_op_observer`, asking only for the ops
-named in `MAC_RULES`), applies their rule as `op_macs` does, and adds the result to the innermost module call that
+named in `MAC_RULES`), counts each with `op_macs`, and adds the result to the innermost module call that
 was open, so each `Call.macs` is that call's own work.
 
 What is counted (one MAC = one multiply and one add):
@@ -78,4 +78,9 @@ def op_macs(op_name: str, input_shapes: Sequence[Shape], output_shape: Shape, op
     rule = MAC_RULES.get(op_name)
     if rule is None:
         return 0
-    return int(rule(input_shapes, output_shape, options))
+    try:
+        return int(rule(input_shapes, output_shape, options))
+    except Exception as exc:  # a rule added to MAC_RULES by a user may not fit every call of its op
+        raise ValueError(
+            f"viz.macs.MAC_RULES[{op_name!r}] failed on input shapes {input_shapes}, output {output_shape}: {exc}"
+        ) from exc

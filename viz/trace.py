@@ -18,7 +18,7 @@ from lucid import Tensor, nn
 from lucid.autograd.function import OpObserver, get_op_observer, set_op_observer
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
-from viz.macs import MAC_RULES
+from viz.macs import MAC_RULES, op_macs
 
 _CONTAINERS = (Sequential, ModuleList, ModuleDict)
 _INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
@@ -213,9 +213,8 @@ class _CallRecorder:
         for kind, subject, value in zip(events[0::3], events[1::3], events[2::3], strict=True):
             if kind == _OP:
                 # The innermost open call did this op itself (submodules open their own calls).
-                rule = MAC_RULES.get(subject)
-                if rule is not None and open_calls:
-                    open_calls[-1].macs += _apply_rule(rule, subject, *value)
+                if open_calls:
+                    open_calls[-1].macs += op_macs(subject, *value)
                 continue
             path = paths.get(id(subject))
             if path is None:
@@ -236,17 +235,6 @@ class _CallRecorder:
                 open_modules.pop()
                 open_calls.pop().output_shapes = shapes
         return calls, open_calls[-1] if open_calls else None
-
-
-def _apply_rule(
-    rule: Callable[..., int], op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]
-) -> int:
-    try:
-        return int(rule(input_shapes, output_shape, options))
-    except Exception as exc:  # a rule added to MAC_RULES by a user may not fit every call of its op
-        raise ValueError(
-            f"viz.macs.MAC_RULES[{op_name!r}] failed on input shapes {input_shapes}, output {output_shape}: {exc}"
-        ) from exc
 
 
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:

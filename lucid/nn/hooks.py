@@ -44,10 +44,64 @@ def add_hook(table: dict[int, Any], entry: Any) -> RemovableHandle:
     return handle
 
 
+class GlobalHookTable(dict[int, tuple[Hook, bool]]):
+    """A table of global hooks (handle id -> (hook, with_kwargs)) that also keeps its entries as a tuple.
+
+    Every module call reads the global tables, and must not iterate a table itself, since a hook may remove
+    itself while running. `entries` is that snapshot, made when the table changes instead of on every call
+    (copying the tables was half the cost of calling through a do-nothing hook). Every mutator renews it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: tuple[tuple[Hook, bool], ...] = ()
+
+    def _renew(self) -> None:
+        self.entries = tuple(self.values())
+
+    def __setitem__(self, key: int, value: tuple[Hook, bool]) -> None:
+        super().__setitem__(key, value)
+        self._renew()
+
+    def __delitem__(self, key: int) -> None:
+        super().__delitem__(key)
+        self._renew()
+
+    def pop(self, key: int, *default: Any) -> Any:
+        try:
+            return super().pop(key, *default)
+        finally:
+            self._renew()
+
+    def popitem(self) -> tuple[int, tuple[Hook, bool]]:
+        try:
+            return super().popitem()
+        finally:
+            self._renew()
+
+    def clear(self) -> None:
+        super().clear()
+        self._renew()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self._renew()
+
+    def setdefault(self, key: int, default: Any = None) -> Any:
+        try:
+            return super().setdefault(key, default)
+        finally:
+            self._renew()
+
+    def __ior__(self, other: Any) -> GlobalHookTable:
+        super().__ior__(other)
+        self._renew()
+        return self
+
+
 # Hooks that fire for every module call (the tracer uses these: no per-module registration).
-# Each entry is (hook, with_kwargs).
-global_forward_pre_hooks: dict[int, tuple[Hook, bool]] = {}
-global_forward_hooks: dict[int, tuple[Hook, bool]] = {}
+global_forward_pre_hooks = GlobalHookTable()
+global_forward_hooks = GlobalHookTable()
 
 
 def register_module_forward_pre_hook(hook: Hook, *, with_kwargs: bool = False) -> RemovableHandle:

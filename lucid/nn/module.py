@@ -19,6 +19,10 @@ from lucid.nn.parameter import Parameter
 from lucid.nn.state_dict import IncompatibleKeys, load_state, named_state
 from lucid.tensor import Tensor
 
+# Read on every module call; the tables are never rebound, so the names are bound once.
+_GLOBAL_PRE_HOOKS = _hooks.global_forward_pre_hooks
+_GLOBAL_HOOKS = _hooks.global_forward_hooks
+
 
 def _check_name(name: Any, kind: str) -> None:
     if not isinstance(name, str):
@@ -71,39 +75,42 @@ class Module:
 
     # ---- calling, with hooks -----------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (
-            self._forward_pre_hooks
-            or self._forward_hooks
-            or _hooks.global_forward_pre_hooks
-            or _hooks.global_forward_hooks
-        ):
-            return self.forward(*args, **kwargs)
-        return self._call_with_hooks(args, kwargs)
+        if self._forward_pre_hooks or self._forward_hooks or _GLOBAL_PRE_HOOKS or _GLOBAL_HOOKS:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict[str, Any]) -> Any:
-        # Global hooks run before this module's own, as in PyTorch. Tables are copied so that
-        # a hook may remove itself while running.
-        for hook, with_kwargs in [*_hooks.global_forward_pre_hooks.values(), *self._forward_pre_hooks.values()]:
-            if with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise TypeError(
-                            f"forward pre-hook {getattr(hook, '__name__', hook)!r} on {type(self).__name__} "
-                            f"(with_kwargs=True) must return None or an (args, kwargs) pair, "
-                            f"got {type(result).__name__}"
-                        )
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
+        # Global hooks run before this module's own, as in PyTorch. The hooks run from a snapshot of the
+        # tables, so that a hook may remove itself while running (the global tables keep theirs ready).
+        pre_hooks = _GLOBAL_PRE_HOOKS.entries
+        if self._forward_pre_hooks:
+            pre_hooks = (*pre_hooks, *self._forward_pre_hooks.values())
+        for hook, with_kwargs in pre_hooks:
+            result = hook(self, args, kwargs) if with_kwargs else hook(self, args)
+            if result is not None:
+                args, kwargs = self._replaced_arguments(hook, with_kwargs, result, kwargs)
         output = self.forward(*args, **kwargs)
-        for hook, with_kwargs in [*_hooks.global_forward_hooks.values(), *self._forward_hooks.values()]:
+        hooks = _GLOBAL_HOOKS.entries
+        if self._forward_hooks:
+            hooks = (*hooks, *self._forward_hooks.values())
+        for hook, with_kwargs in hooks:
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
         return output
+
+    def _replaced_arguments(
+        self, hook: Hook, with_kwargs: bool, result: Any, kwargs: dict[str, Any]
+    ) -> tuple[tuple, dict[str, Any]]:
+        """The (args, kwargs) a pre-hook's non-None `result` stands for."""
+        if not with_kwargs:
+            return (result if isinstance(result, tuple) else (result,)), kwargs
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(
+                f"forward pre-hook {getattr(hook, '__name__', hook)!r} on {type(self).__name__} "
+                f"(with_kwargs=True) must return None or an (args, kwargs) pair, got {type(result).__name__}"
+            )
+        return result
 
     def register_forward_pre_hook(self, hook: Hook, *, with_kwargs: bool = False) -> RemovableHandle:
         """`hook(module, args)` runs before forward; a non-None return replaces the args."""

@@ -292,3 +292,28 @@ def test_calls_without_hooks_take_the_fast_path(monkeypatch: pytest.MonkeyPatch)
     with model[0].register_forward_pre_hook(lambda *a: None):
         with pytest.raises(AssertionError, match="hook machinery"):
             model(lucid.ones(2))
+
+
+def test_global_tables_edited_as_dicts_still_decide_which_hooks_run() -> None:
+    # Module calls run the global hooks from a snapshot the table renews when it changes; edits through any
+    # dict method must renew it, or a removed hook would keep firing.
+    seen: list[str] = []
+    table = hook_tables.global_forward_hooks
+    m = Scale()
+    for name in ("a", "b", "c"):
+        nn.register_module_forward_hook(lambda mod, args, out, name=name: seen.append(name))
+    m(lucid.ones(1))
+    first = next(iter(table))
+    del table[first]
+    m(lucid.ones(1))
+    table.popitem()
+    m(lucid.ones(1))
+    table.clear()
+    m(lucid.ones(1))
+    assert seen == ["a", "b", "c", "b", "c", "b"]
+    table.update({-1: (lambda mod, args, out: seen.append("u"), False)})
+    table.setdefault(-2, (lambda mod, args, out: seen.append("s"), False))
+    m(lucid.ones(1))
+    assert seen[-2:] == ["u", "s"]
+    table.clear()
+    assert table.entries == () and _no_hooks_left(m)

@@ -104,35 +104,34 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], d
             for child_name, child in reversed(module._modules.items()):
                 if child is not None:
                     stack.append((prefix + child_name, child_name, child, index))
-    # Children in registration order: the walk reaches them in that order, so their indices ascend.
-    children: list[list[str]] = [[] for _ in modules]
-    for index in range(1, len(modules)):
-        children[parents[index]].append(path_list[index])
+    # Children and parameter totals bottom-up, children before parents (pre-order reversed). A subtree's total is
+    # its own count plus its children's as long as no module or parameter is registered twice; otherwise
+    # _fill_total_params counts distinct parameters instead.
+    count = len(modules)
+    children: list[list[str]] = [[] for _ in range(count)]
+    totals = owns.copy()
+    for index in range(count - 1, 0, -1):
+        parent = parents[index]
+        totals[parent] += totals[index]
+        children[parent].append(path_list[index])
+    for kids in children:
+        kids.reverse()  # registration order: the walk reached them in that order
     nodes = [
-        ModuleNode(path, name, kind[0], kind[1], kind[2], kind[3], own, 0, kids)
-        for path, name, kind, own, kids in zip(path_list, names, kinds, owns, children, strict=True)
+        ModuleNode(path, name, kind[0], kind[1], kind[2], kind[3], own, total, kids)
+        for path, name, kind, own, total, kids in zip(path_list, names, kinds, owns, totals, children, strict=True)
     ]
-    _fill_total_params(nodes, modules, None if shared else parents)
+    parameters = [p for module in modules for p in module._parameters.values() if p is not None]
+    if shared or len(parameters) != len({id(p) for p in parameters}):
+        _fill_total_params(nodes, modules)
     return nodes, modules, paths
 
 
-def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module], parents: list[int] | None) -> None:
-    """Each node's parameter count with its submodules, a shared parameter counted once per subtree (what
-    `module.parameters()` would yield for every module, without walking each subtree again).
-
-    `parents` (each node's parent index) is given when no module is registered twice.
+def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module]) -> None:
+    """Each node's parameter count with its submodules when a module or parameter is registered twice: a shared
+    parameter counts once per subtree (what `module.parameters()` would yield for every module, without walking
+    each subtree again).
     """
-    parameters = [p for module in modules for p in module._parameters.values() if p is not None]
-    if parents is not None and len(parameters) == len({id(p) for p in parameters}):
-        # Every parameter and module has one owner, so a subtree's count is its own plus its children's:
-        # add each node into its parent, children first (pre-order reversed).
-        totals = [node.own_params for node in nodes]
-        for index in range(len(nodes) - 1, 0, -1):
-            totals[parents[index]] += totals[index]
-        for node, total in zip(nodes, totals, strict=True):
-            node.total_params = total
-        return
-    # Sharing: count distinct parameters, built bottom-up from the children's parameter sets.
+    # Distinct parameters, built bottom-up from the children's parameter sets.
     owned: dict[int, dict[int, int]] = {}
     for node, module in zip(reversed(nodes), reversed(modules), strict=True):
         params = {id(p): p.size for p in module._parameters.values() if p is not None}

@@ -55,8 +55,10 @@ def gelu_forward(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             _near_cdf(clamped, block_cdf)
             # The few values the clamp changed (about 5% of a unit-scale activation, none of a fresh network's)
             # are gathered and redone with the rational; NaN differs from itself, so it goes there and stays NaN.
-            far = np.flatnonzero(clamped != block)
-            if far.size:
+            # Counting first spares a fresh network's blocks, which have none, the slower index search.
+            changed = clamped != block
+            if np.count_nonzero(changed):
+                far = np.flatnonzero(changed)
                 far_cdf = np.empty(far.size, dtype=block.dtype)
                 normal_cdf_block(block[far], far_cdf)
                 block_cdf[far] = far_cdf

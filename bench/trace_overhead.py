@@ -1,7 +1,7 @@
 """Cost of `viz.trace` with real data over a plain forward of the same model (EfficientFormer-L1, batch 1).
 
 Run: `python bench/trace_overhead.py`. Target: tracing at most 5% slower than the forward it records.
-The difference is a few milliseconds, near the run-to-run swing of a shared machine, hence 40 repeats.
+The difference is about 2 ms, near the run-to-run swing of a shared machine, hence 60 repeats.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import viz
 TARGET = 1.05
 
 
-def main(repeats: int = 40) -> bool:
+def main(repeats: int = 60) -> bool:
     model = lucid.models.create_model("efficientformer_l1").eval()
     x = lucid.tensor(np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32))
 

@@ -70,4 +70,4 @@ def main() -> bool:
 
 if __name__ == "__main__":
     print(header())
-    main()
+    sys.exit(0 if main() else 1)

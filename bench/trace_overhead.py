@@ -44,4 +44,4 @@ def main(repeats: int = 60) -> bool:
 
 if __name__ == "__main__":
     print(header())
-    main()
+    sys.exit(0 if main() else 1)

@@ -54,4 +54,4 @@ def main(repeats: int = 8) -> bool:
 
 if __name__ == "__main__":
     print(header())
-    main()
+    sys.exit(0 if main() else 1)

@@ -317,3 +317,54 @@ def test_global_tables_edited_as_dicts_still_decide_which_hooks_run() -> None:
     assert seen[-2:] == ["u", "s"]
     table.clear()
     assert table.entries == () and _no_hooks_left(m)
+
+
+def test_module_call_wrapper_runs_around_every_call_with_hooks_inside() -> None:
+    model = nn.Sequential(Scale(2.0), Scale(3.0))
+    events: list[tuple[str, Any]] = []
+    model[0].register_forward_pre_hook(lambda mod, args: events.append(("pre-hook", args[0].shape)))
+
+    def wrapper(module: nn.Module, call: Any, args: tuple, kwargs: dict) -> Any:
+        events.append(("enter", type(module).__name__))
+        output = call(*args, **kwargs)
+        events.append(("exit", float(output.data[0])))
+        return output
+
+    assert nn.set_module_call_wrapper(wrapper) is None
+    try:
+        out = model(lucid.ones(1))
+    finally:
+        assert nn.set_module_call_wrapper(None) is wrapper
+    assert float(out.data[0]) == 6.0
+    # Outermost first; the module's own hooks run inside `call`.
+    assert events == [
+        ("enter", "Sequential"),
+        ("enter", "Scale"),
+        ("pre-hook", (1,)),
+        ("exit", 2.0),
+        ("enter", "Scale"),
+        ("exit", 6.0),
+        ("exit", 6.0),
+    ]
+    events.clear()
+    model(lucid.ones(1))  # removed: only the hook runs
+    assert events == [("pre-hook", (1,))]
+
+
+def test_module_call_wrapper_may_replace_the_output_and_passes_kwargs() -> None:
+    m = Scale(2.0)
+    previous = nn.set_module_call_wrapper(lambda module, call, args, kwargs: call(*args, **kwargs) + 100.0)
+    try:
+        assert float(m(lucid.ones(1), shift=1.0).data[0]) == 103.0
+        with nn.register_module_forward_hook(lambda mod, args, out: out * 0.0):
+            # Global hooks run inside `call`; the wrapper sees (and here changes) what they returned.
+            assert float(m(lucid.ones(1)).data[0]) == 100.0
+    finally:
+        nn.set_module_call_wrapper(previous)
+    assert float(m(lucid.ones(1)).data[0]) == 2.0
+
+
+def test_module_call_wrapper_must_be_callable() -> None:
+    with pytest.raises(TypeError, match="callable or None, got int"):
+        nn.set_module_call_wrapper(3)  # type: ignore[arg-type]
+    assert nn.set_module_call_wrapper(None) is None

@@ -7,6 +7,8 @@ The shapes of every call are checked against timm's EfficientFormer run under Py
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -382,3 +384,40 @@ def test_a_model_without_a_default_shape_asks_for_one() -> None:
         viz.trace(nn.Linear(4, 2))
     with pytest.raises(TypeError, match=r"nn\.Module"):
         viz.trace(lambda x: x, (1, 4))
+
+
+def test_user_hooks_still_run_and_the_trace_shows_what_callers_pass_and_get() -> None:
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    ran: list[str] = []
+    # A pre-hook that keeps the first 4 features: the caller passes (1, 6), the layer runs on (1, 4).
+    model[0].register_forward_pre_hook(lambda mod, args: ran.append("pre") or (args[0][:, :4],))
+    # A post-hook that replaces the output with a wider one: the caller receives (1, 3).
+    model[2].register_forward_hook(lambda mod, args, out: ran.append("post") or lucid.zeros(1, 3))
+    with nn.register_module_forward_hook(lambda mod, args, out: ran.append("global") and None):
+        traced = viz.trace(model, (1, 6))
+    assert ran.count("pre") == 1 and ran.count("post") == 1 and ran.count("global") == 4
+    shapes = {c.path: (c.input_shapes, c.output_shapes) for c in traced.calls}
+    # Each call as its caller saw it: the arguments before the module's hooks, the output after them.
+    assert shapes["0"] == ([(1, 6)], [(1, 8)])
+    assert shapes["2"] == ([(1, 8)], [(1, 3)])
+    assert shapes[""] == ([(1, 6)], [(1, 3)]) and traced.output_shapes == [(1, 3)]
+
+
+def test_trace_restores_and_chains_a_module_call_wrapper_set_before_it() -> None:
+    seen: list[str] = []
+
+    def outer(module: nn.Module, call: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        seen.append(type(module).__name__)
+        return call(*args, **kwargs)
+
+    previous = nn.set_module_call_wrapper(outer)
+    try:
+        viz.trace(SmallCNN(), (1, 3, 8, 8))
+        assert seen and seen[0] == "SmallCNN"  # the trace passed every call on to it
+        assert nn.set_module_call_wrapper(outer) is outer  # and put it back
+        with pytest.raises(viz.TracingError):
+            viz.trace(Broken(), (1, 4))
+        assert nn.set_module_call_wrapper(outer) is outer  # also after a failing forward
+    finally:
+        nn.set_module_call_wrapper(previous)
+    assert nn.set_module_call_wrapper(None) is None  # no wrapper left behind

@@ -1,4 +1,4 @@
-"""Fused training-mode batch norm: finite-difference gradients (float64), the same values and gradients
+"""Fused batch norm, training and eval: finite-difference gradients (float64), the same values and gradients
 as the composition of primitives it replaces (float32, as the models use it), and PyTorch's semantics
 for the affine combinations batch_norm fills in."""
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import lucid
-from lucid.autograd.ops.norm import BatchNorm
+from lucid.autograd.ops.norm import BatchNorm, BatchNormEval
 from lucid.nn import functional as F  # noqa: N812 - the conventional spelling
 from lucid.nn.functional.norm import _channel_view, _normalize
 from tests.gradcheck import GradCase, check_gradients
@@ -22,6 +22,22 @@ def _weight_only(x: lucid.Tensor, weight: lucid.Tensor) -> lucid.Tensor:
     return F.batch_norm(x, None, None, weight, None, training=True)
 
 
+# Running statistics for eval mode: options of the op, not inputs (no gradient flows to buffers).
+_running_mean = np.array([0.5, -1.0, 2.0])
+_running_var = np.array([0.3, 2.0, 1.5])
+
+
+def _fused_eval(x: lucid.Tensor, *affine: lucid.Tensor) -> lucid.Tensor:
+    c = x.shape[1]
+    return BatchNormEval.apply(x, *affine, mean=_running_mean[:c], var=_running_var[:c], eps=1e-5)
+
+
+def _eval_bias_only(x: lucid.Tensor, bias: lucid.Tensor) -> lucid.Tensor:
+    c = x.shape[1]
+    mean, var = lucid.tensor(_running_mean[:c]), lucid.tensor(_running_var[:c])
+    return F.batch_norm(x, mean, var, None, bias, training=False)
+
+
 # A channel whose mean is far from zero against its spread: the centering must not lose it.
 _offset = np.random.default_rng(7).standard_normal((5, 2, 3)) * 0.1 + np.array([[40.0], [-3.0]])
 
@@ -33,6 +49,12 @@ CASES = {
         GradCase(_fused, [(3, 2, 5)], "batch norm of (N, C, L) input"),
         GradCase(_fused, [_offset, (2,), (2,)], "batch norm of an offset channel"),
         GradCase(_weight_only, [(3, 2, 2, 3), (2,)], "batch_norm with weight only"),
+    ],
+    "BatchNormEval": [
+        GradCase(_fused_eval, [(4, 3, 2, 2)], "eval batch norm without affine"),
+        GradCase(_fused_eval, [(4, 3, 2, 2), (3,), (3,)], "eval batch norm with weight and bias"),
+        GradCase(_fused_eval, [(6, 3), (3,), (3,)], "eval batch norm of (N, C) input"),
+        GradCase(_eval_bias_only, [(3, 2, 5), (2,)], "eval batch_norm with bias only"),
     ],
 }
 
@@ -122,3 +144,38 @@ def test_batch_norm_training_matches_torch_for_each_affine_combination(given: st
     for name in params:
         if use[name]:
             np.testing.assert_allclose(ours[name].grad, theirs[name].grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("given", ["weight", "bias", "both", "neither"])
+@pytest.mark.parametrize("shape", [(4, 3, 5, 5), (6, 3)], ids=["nchw", "nc"])
+def test_batch_norm_eval_matches_torch_for_each_affine_combination(given: str, shape: tuple[int, ...]) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(10)
+    data = (rng.standard_normal(shape) * 3 + 2).astype(np.float32)
+    params = {name: rng.standard_normal(3).astype(np.float32) for name in ("weight", "bias")}
+    stats = {"mean": rng.standard_normal(3).astype(np.float32), "var": rng.uniform(0.2, 4, 3).astype(np.float32)}
+    use = {name: given in (name, "both") for name in params}
+    upstream = rng.standard_normal(shape).astype(np.float32)
+
+    ours = {name: lucid.tensor(a, requires_grad=True) if use[name] else None for name, a in params.items()}
+    x = lucid.tensor(data, requires_grad=True)
+    mean, var = lucid.tensor(stats["mean"]), lucid.tensor(stats["var"])
+    out = F.batch_norm(x, mean, var, ours["weight"], ours["bias"], training=False)
+    (out * lucid.tensor(upstream)).sum().backward()
+
+    theirs = {name: torch.tensor(a, requires_grad=True) if use[name] else None for name, a in params.items()}
+    tx = torch.tensor(data, requires_grad=True)
+    tout = torch.nn.functional.batch_norm(
+        tx, torch.tensor(stats["mean"]), torch.tensor(stats["var"]), theirs["weight"], theirs["bias"], training=False
+    )
+    (tout * torch.tensor(upstream)).sum().backward()
+
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.numpy(), tout.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-5, atol=1e-5)
+    for name in params:
+        if use[name]:
+            np.testing.assert_allclose(ours[name].grad, theirs[name].grad.numpy(), rtol=1e-4, atol=1e-4)
+    # The running statistics are read, never written, in eval.
+    np.testing.assert_array_equal(mean.numpy(), stats["mean"])
+    np.testing.assert_array_equal(var.numpy(), stats["var"])

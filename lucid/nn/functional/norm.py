@@ -14,7 +14,7 @@ import numpy as np
 
 from lucid.autograd.grad_mode import no_grad
 from lucid.autograd.ops import elementwise as ew
-from lucid.autograd.ops.norm import BatchNorm
+from lucid.autograd.ops.norm import BatchNorm, BatchNormEval
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
@@ -69,19 +69,30 @@ def batch_norm(
         return _batch_norm_training(x, running_mean, running_var, weight, bias, momentum, eps)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: evaluation (training=False) needs running_mean and running_var")
-    # Fold the statistics and the affine into one per-channel scale and shift on (C,) vectors,
-    # so the full-size input is passed over twice instead of four times.
     if running_var.is_meta or running_mean.is_meta:
         # Shape-only statistics: the folded (C,) vectors have their shape and dtype and no values.
         inv_std = neg_mean = Tensor._wrap(MetaArray((channels,), x.dtype))
-    else:
-        inv_std = Tensor._wrap((1.0 / np.sqrt(running_var.data + eps)).astype(x.dtype))
-        neg_mean = Tensor._wrap(-running_mean.data.astype(x.dtype, copy=False))
-    scale = inv_std if weight is None else weight * inv_std
-    shift = neg_mean * scale
-    if bias is not None:
-        shift = shift + bias
-    return x * _channel_view(scale, x.ndim) + _channel_view(shift, x.ndim)
+        scale = inv_std if weight is None else weight * inv_std
+        shift = neg_mean * scale
+        if bias is not None:
+            shift = shift + bias
+        return x * _channel_view(scale, x.ndim) + _channel_view(shift, x.ndim)
+    # One op: the statistics and the affine fold into a per-channel scale and shift, one pass over x.
+    return BatchNormEval.apply(
+        x, *_both_or_neither(x, weight, bias), mean=running_mean.data, var=running_var.data, eps=eps
+    )
+
+
+def _both_or_neither(x: Tensor, weight: Tensor | None, bias: Tensor | None) -> tuple[Tensor, ...]:
+    """The fused batch-norm ops take weight and bias both or neither; a missing one is a constant (no gradient is
+    asked of it), which costs nothing extra: the backward computes both per-channel sums anyway."""
+    if weight is None and bias is None:
+        return ()
+    like = weight if weight is not None else bias
+    return (
+        weight if weight is not None else Tensor._wrap(np.ones(x.shape[1], dtype=like.dtype)),
+        bias if bias is not None else Tensor._wrap(np.zeros(x.shape[1], dtype=like.dtype)),
+    )
 
 
 def _batch_norm_training(
@@ -94,17 +105,8 @@ def _batch_norm_training(
     eps: float,
 ) -> Tensor:
     """Normalize by batch statistics with the fused op, then fold them into the running statistics."""
-    affine: tuple[Tensor, ...] = ()
-    if weight is not None or bias is not None:
-        # The op takes both or neither; a missing one is a constant (no gradient is asked of it), which
-        # costs nothing extra: the op's backward computes both per-channel sums for dx anyway.
-        like = weight if weight is not None else bias
-        affine = (
-            weight if weight is not None else Tensor._wrap(np.ones(x.shape[1], dtype=like.dtype)),
-            bias if bias is not None else Tensor._wrap(np.zeros(x.shape[1], dtype=like.dtype)),
-        )
     stats: list[np.ndarray] = []
-    out = BatchNorm.apply(x, *affine, eps=eps, stats_out=stats)
+    out = BatchNorm.apply(x, *_both_or_neither(x, weight, bias), eps=eps, stats_out=stats)
     # `stats` stays empty when any input is shape-only (the op ran its shape rule, with no values
     # to average in), and shape-only running statistics have nothing to update.
     if (

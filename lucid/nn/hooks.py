@@ -99,7 +99,7 @@ class GlobalHookTable(dict[int, tuple[Hook, bool]]):
         return self
 
 
-# Hooks that fire for every module call (the tracer uses these: no per-module registration).
+# Hooks that fire for every module call, as torch.nn.modules.module.register_module_forward_hook.
 global_forward_pre_hooks = GlobalHookTable()
 global_forward_hooks = GlobalHookTable()
 

@@ -122,12 +122,13 @@ class BatchNormEval(Function):
 
     def forward(self, x: np.ndarray, *affine: np.ndarray, mean: np.ndarray, var: np.ndarray, eps: float) -> np.ndarray:
         dtype = _result_dtype(x.dtype, *(a.dtype for a in affine))
+        mean = mean.astype(np.float64)
         inv_std = 1.0 / np.sqrt(var.astype(np.float64) + eps)
         scale = inv_std * affine[0] if affine else inv_std
-        shift = -mean.astype(np.float64) * scale
+        shift = -mean * scale
         if affine:
             shift += affine[1]
-        self.x, self.mean, self.inv_std, self.scale = x, mean.astype(np.float64), inv_std, scale
+        self.x, self.mean, self.inv_std, self.scale = x, mean, inv_std, scale
         return channel_affine(x, scale, shift, dtype)
 
     def meta(self, x: MetaArray, *affine: MetaArray, mean: np.ndarray, var: np.ndarray, eps: float) -> MetaArray:

@@ -162,17 +162,16 @@ class Module:
 
     # ---- attribute registration --------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
+        # The order of the checks is PyTorch's, and so is the rule for replacing: a value assigned over a name of
+        # the same kind (a Parameter over a parameter, a Module over a submodule) takes the old one's place in its
+        # table, so that state_dict order and a Sequential's order of calls survive a swap; a value of another kind
+        # leaves its old table and is appended to the new one.
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign a Parameter before Module.__init__() runs; call super().__init__()")
-            self._discard(name)
+            self._discard(name, keep=params)
             params[name] = value
-        elif isinstance(value, Module):
-            if params is None:
-                raise AttributeError("cannot assign a Module before Module.__init__() runs; call super().__init__()")
-            self._discard(name)
-            self._modules[name] = value
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(
@@ -180,22 +179,37 @@ class Module:
                     "use a Parameter (or None)"
                 )
             params[name] = None
+        elif isinstance(value, Module):
+            if params is None:
+                raise AttributeError("cannot assign a Module before Module.__init__() runs; call super().__init__()")
+            self._discard(name, keep=self._modules)
+            self._modules[name] = value
         elif params is not None and name in self._modules:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} to submodule '{name}': use a Module (or None)")
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to submodule '{name}' of {type(self).__name__}: "
+                    "use a Module (or None)"
+                )
             self._modules[name] = None
         elif params is not None and name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign {type(value).__name__} to buffer '{name}': use a Tensor (or None)")
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to buffer '{name}' of {type(self).__name__}: "
+                    "use a Tensor (or None)"
+                )
             self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
 
-    def _discard(self, name: str) -> None:
+    def _discard(self, name: str, keep: dict[str, Any]) -> None:
+        """Remove `name` from the instance dict and from every registration table but `keep`, where the caller is
+        about to (re)assign it in place."""
         self.__dict__.pop(name, None)
         for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
-        self._non_persistent_buffers.discard(name)
+            if table is not keep:
+                table.pop(name, None)
+        if keep is not self._buffers:
+            self._non_persistent_buffers.discard(name)
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup fails: look in the registration tables.
@@ -221,7 +235,6 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module('{name}', ...) needs a Module, got {type(module).__name__}")
         _check_free(self, name, self._modules, "module")
-        self._discard(name)
         self._modules[name] = module
 
     def register_module(self, name: str, module: Module | None) -> None:
@@ -232,7 +245,6 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter('{name}', ...) needs a Parameter or None, got {type(param).__name__}")
         _check_free(self, name, self._parameters, "parameter")
-        self._discard(name)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -241,9 +253,10 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer('{name}', ...) needs a Tensor or None, got {type(tensor).__name__}")
         _check_free(self, name, self._buffers, "buffer")
-        self._discard(name)
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
             self._non_persistent_buffers.add(name)
 
     # ---- walking the tree --------------------------------------------------------------

@@ -79,11 +79,14 @@ def test_attribute_assignment_registers_parameters_and_modules() -> None:
     assert [n for n, _ in m.named_parameters()] == ["w"]
     assert "plain" not in m.state_dict()
 
-    # Re-assigning a name moves it to the right table.
-    m.w = nn.Module()
-    assert "w" not in m._parameters and "w" in m._modules
-    m.w = nn.Parameter(lucid.zeros(1))
-    assert "w" in m._parameters and "w" not in m._modules
+    # A Parameter over a submodule's name moves the name to the parameters; a Module over a parameter's name is
+    # refused, as in PyTorch (tests/nn/test_module_reassignment.py compares every case).
+    m.child2 = nn.Module()
+    m.child2 = nn.Parameter(lucid.zeros(1))
+    assert "child2" in m._parameters and "child2" not in m._modules
+    with pytest.raises(TypeError, match="parameter 'w'"):
+        m.w = nn.Module()
+    del m.child2
 
     # A registered parameter/submodule slot accepts None, but not an unrelated value.
     m.w = None

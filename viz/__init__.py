@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from viz.golden import SnapshotMismatchError, check_golden, update_golden
 from viz.ir import Call, ModuleNode, Trace, TraceError
 from viz.render.mermaid import MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid
-from viz.snapshot import SnapshotMismatchError, check_golden
 from viz.summary import Summary, summary
 from viz.trace import TracingError, trace, trace_shapes
 
@@ -32,6 +32,7 @@ __all__ = [
     "summary",
     "trace",
     "trace_shapes",
+    "update_golden",
 ]
 
 

@@ -1,4 +1,6 @@
-"""Shape snapshots: a golden text file per model, and readable differences when a model's trace drifts from it.
+"""Shape snapshots: the text of a golden file per model, and readable differences when a trace drifts from it.
+
+(Reading and writing the files, and checking a model against one, is viz/golden.py.)
 
 A snapshot has one line per module call, in module pre-order: path, class, parameters (the module's subtree),
 input and output shapes and the call's own MACs. It is deterministic and line-diffable, so a change to a model
@@ -19,15 +21,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from viz.ir import Shape, Trace
 from viz.render.text import format_shape
 
-HEADER = "# lucid-viz snapshot 1: one line per module call: path, class, params, input and output shapes, own MACs."
+VERSION = 1
+HEADER_PREFIX = "# lucid-viz snapshot "
+HEADER = f"{HEADER_PREFIX}{VERSION}: one line per module call: path, class, params, input and output shapes, own MACs."
 REGENERATE = "# Regenerate with `lucid-viz snapshot MODEL --out DIR` or `pytest --update-goldens`; review the diff."
-SUFFIX = ".txt"
+HEAD_KEYS = ("model", "input", "output", "params", "macs", "error")
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.\-]+")
 _SHAPE = re.compile(r"\(([0-9,]*)\)")
 
@@ -152,17 +154,38 @@ def snapshot_text(source: Trace | Snapshot) -> str:
 
 
 def parse_snapshot(text: str, source: str = "snapshot") -> Snapshot:
-    """Read `snapshot_text` output; ValueError names the line that does not parse."""
-    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    keys = ("model", "input", "output", "params", "macs", "error")
-    if len(lines) < len(keys) + 1 or lines[len(keys)] != "calls":
-        raise ValueError(f"{source}: not a lucid-viz snapshot (expected {', '.join(keys)} lines, then 'calls')")
+    """Read `snapshot_text` output; ValueError names the file, the line number and what is wrong with it.
+
+    A golden file that does not read as exactly one snapshot (another header, a header line missing or repeated,
+    a record line twice, a field too many) is refused rather than half read: a check against it could pass while
+    comparing with less than the file says. A UTF-8 byte order mark, which some editors write, is ignored.
+    """
+    rows = enumerate(text.removeprefix("\ufeff").splitlines(), start=1)
+    numbered = [(number, line.rstrip()) for number, line in rows if line.strip()]
+    if not numbered or not numbered[0][1].startswith(HEADER_PREFIX):
+        found = repr(numbered[0][1][:60]) if numbered else "an empty file"
+        raise ValueError(
+            f"{source}: not a lucid-viz snapshot (the first line should start {HEADER_PREFIX!r}, got {found})"
+        )
+    version = numbered[0][1][len(HEADER_PREFIX) :].partition(":")[0]
+    if version != str(VERSION):
+        raise ValueError(
+            f"{source}:{numbered[0][0]}: snapshot format {version!r}; this lucid-viz reads format {VERSION} "
+            "(regenerate the file with this version)"
+        )
+    lines = [(number, line) for number, line in numbered[1:] if not line.startswith("#")]
     head: dict[str, str] = {}
-    for number, line in enumerate(lines[: len(keys)]):
-        key, _, value = line.partition(" ")
-        if key != keys[number]:
-            raise ValueError(f"{source}: expected a {keys[number]!r} line, got {line!r}")
+    for key in HEAD_KEYS:
+        if not lines:
+            raise ValueError(f"{source}: the file ends before its {key!r} line")
+        number, line = lines.pop(0)
+        found, _, value = line.partition(" ")
+        if found != key:
+            raise ValueError(f"{source}:{number}: expected the {key!r} line, got {line!r}")
         head[key] = value
+    if not lines or lines[0][1] != "calls":
+        where = f"{source}:{lines[0][0]}" if lines else source
+        raise ValueError(f"{where}: expected the 'calls' line after the {HEAD_KEYS[-1]!r} line")
     try:
         snap = Snapshot(
             model_name=json.loads(head["model"]),
@@ -174,17 +197,30 @@ def parse_snapshot(text: str, source: str = "snapshot") -> Snapshot:
         )
     except ValueError as exc:
         raise ValueError(f"{source}: bad header value ({exc})") from None
-    for line in lines[len(keys) + 1 :]:
+    first_line: dict[str, int] = {}
+    for number, line in lines[1:]:
         try:
-            snap.records.append(_parse_record(line))
-        except (ValueError, IndexError):
-            raise ValueError(f"{source}: cannot read the snapshot line {line!r}") from None
+            record = _parse_record(line)
+        except (ValueError, IndexError, KeyError, json.JSONDecodeError):
+            raise ValueError(f"{source}:{number}: cannot read the snapshot line {line!r}") from None
+        if record.key in first_line:
+            raise ValueError(
+                f"{source}:{number}: {record.label} is listed twice (first on line {first_line[record.key]}); "
+                "regenerate the file rather than merging two versions by hand"
+            )
+        first_line[record.key] = number
+        snap.records.append(record)
+    if not snap.records:
+        raise ValueError(f"{source}: no module calls after the 'calls' line")
     return snap
 
 
 def compare(expected: Snapshot, actual: Snapshot) -> list[Difference]:
-    """The differences from `expected` to `actual`: the model-wide ones first, then by record in `actual`'s
-    order, then the records that only `expected` has."""
+    """The differences from `expected` to `actual`: the model-wide ones first, then one per record in model order.
+
+    Model order is `actual`'s, with each record that only `expected` has placed right after the record that
+    preceded it there, so a report reads top to bottom like the model and a removed layer is listed where it was.
+    """
     diffs: list[Difference] = []
     model_changes = []
     if expected.total_macs != actual.total_macs:
@@ -194,20 +230,31 @@ def compare(expected: Snapshot, actual: Snapshot) -> list[Difference]:
     if model_changes:
         diffs.append(Difference("(model)", "", tuple(model_changes)))
     old = {r.key: r for r in expected.records}
-    new_keys = set()
+    new_keys = {r.key for r in actual.records}
+    # Records gone from `actual`, grouped under the nearest earlier record both sides have ("" for the start).
+    gone_after: dict[str, list[Record]] = {}
+    anchor = ""
+    for record in expected.records:
+        if record.key in new_keys:
+            anchor = record.key
+        else:
+            gone_after.setdefault(anchor, []).append(record)
+    gone = [_gone(r) for r in gone_after.get("", [])]
+    diffs.extend(gone)
     for record in actual.records:
-        new_keys.add(record.key)
         before = old.get(record.key)
         if before is None:
             diffs.append(Difference(record.label, record.path, (("record", "", _describe(record)),), added=True))
-            continue
-        changes = _record_changes(before, record)
-        if changes:
-            diffs.append(Difference(record.label, record.path, changes))
-    for record in expected.records:
-        if record.key not in new_keys:
-            diffs.append(Difference(record.label, record.path, (("record", _describe(record), ""),), removed=True))
+        else:
+            changes = _record_changes(before, record)
+            if changes:
+                diffs.append(Difference(record.label, record.path, changes))
+            diffs.extend(_gone(r) for r in gone_after.get(record.key, []))
     return diffs
+
+
+def _gone(record: Record) -> Difference:
+    return Difference(record.label, record.path, (("record", _describe(record), ""),), removed=True)
 
 
 def first_change(expected: Snapshot, actual: Snapshot) -> str | None:
@@ -241,86 +288,6 @@ def report(differences: list[Difference], title: str, origin: str | None = None,
     if count > limit:
         lines.append(f"  ... and {count - limit} more")
     return "\n".join(lines) + "\n"
-
-
-class SnapshotMismatchError(AssertionError):
-    """A model's trace differs from its golden file; the message is the short report (an AssertionError, so
-    pytest shows it as a test failure)."""
-
-
-def trace_for_snapshot(model_or_trace: Any, input_shape: Any = None) -> Trace:
-    """A Trace as is, or a model traced at `input_shape` (default: its own); a forward that fails gives the partial
-    trace, whose error is then part of the snapshot."""
-    if isinstance(model_or_trace, Trace):
-        return model_or_trace
-    from viz.trace import TracingError, trace
-
-    try:
-        return trace(model_or_trace, input_shape=input_shape)
-    except TracingError as failure:
-        return failure.partial
-
-
-def check_golden(
-    model_or_trace: Any, folder: str | Path, input_shape: Any = None, update: bool = False, limit: int = 20
-) -> Path:
-    """Compare a model (or trace) with its golden file in `folder`, or (re)write the file when `update` is True.
-
-    Raises `SnapshotMismatchError` with a short report by module path when they differ, and when the golden file is
-    missing (unless updating). Returns the golden file's path. In your own tests, e.g.
-    `check_golden(build_my_net(), "tests/golden", update=os.environ.get("UPDATE_GOLDEN") == "1")`; here with a
-    scratch folder:
-
-    >>> import shutil, tempfile
-    >>> folder = tempfile.mkdtemp()
-    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU())
-    >>> path = check_golden(net, folder, input_shape=(1, 4), update=True)  # first run: write the file
-    >>> path.name, check_golden(net, folder, input_shape=(1, 4)) == path  # later runs: compare
-    ('Sequential.txt', True)
-    >>> check_golden(nn.Sequential(nn.Linear(4, 9), nn.ReLU()), folder, input_shape=(1, 4))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    viz.snapshot.SnapshotMismatchError: Sequential differs from ...Sequential.txt: 4 differences
-    first change (same input, different output): 0: params 40 → 45; out (1,8) → (1,9); macs 32 → 36
-    ...
-    >>> shutil.rmtree(folder)
-    """
-    traced = trace_for_snapshot(model_or_trace, input_shape)
-    path = golden_path(folder, traced.model_name)
-    text = snapshot_text(traced)
-    if update:
-        if traced.error is not None:
-            raise ValueError(
-                f"{traced.model_name}: the forward failed ({traced.error.path or 'root'}: {traced.error.message}); "
-                "a golden file records a working model, so none was written"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        return path
-    if not path.exists():
-        raise SnapshotMismatchError(
-            f"{traced.model_name}: no golden file {path}; create it with "
-            f"`lucid-viz snapshot {traced.model_name} --out {path.parent}` (or pytest --update-goldens)"
-        )
-    expected = parse_snapshot(path.read_text(encoding="utf-8"), str(path))
-    actual = snapshot_of(traced)
-    differences = compare(expected, actual)
-    if differences:
-        title = f"{traced.model_name} differs from {path}"
-        hint = (
-            f"if the change is intended, regenerate with `lucid-viz snapshot {traced.model_name} --out "
-            f"{path.parent}` (or pytest --update-goldens) and review the diff"
-        )
-        raise SnapshotMismatchError(report(differences, title, first_change(expected, actual), limit) + hint)
-    return path
-
-
-def golden_path(folder: str | Path, model_name: str) -> Path:
-    """Where `model_name`'s golden file lives in `folder`; refuses names that would leave the folder."""
-    if not model_name or "/" in model_name or "\\" in model_name or model_name.startswith("."):
-        raise ValueError(f"model name {model_name!r} cannot name a golden file; give the trace a plain model name")
-    return Path(folder) / f"{model_name}{SUFFIX}"
 
 
 def _record_changes(before: Record, after: Record) -> tuple[tuple[str, str, str], ...]:
@@ -364,27 +331,41 @@ def _parse_shapes(text: str) -> tuple[Shape, ...]:
 
 
 def _parse_record(line: str) -> Record:
+    """One record line, exactly as `snapshot_text` writes it: `path [#k] Class params=N` then `not-called` or
+    `in=... out=... macs=N`; anything more or less is a ValueError."""
     if line.startswith('"'):
         # A quoted path: JSON string up to its closing quote.
         path, end = json.JSONDecoder().raw_decode(line)
+        if not line[end:].startswith(" "):
+            raise ValueError("a space must follow the quoted path")
         rest = line[end:].split()
     else:
-        path, *rest = line.split()
+        path, *rest = line.split(" ")
     call = 1
-    if rest[0].startswith("#"):
+    if rest and rest[0].startswith("#"):
         call = int(rest.pop(0)[1:])
-    class_name = rest[0]
-    fields = dict(item.partition("=")[::2] for item in rest[1:] if "=" in item)
-    params = int(fields["params"])
-    if rest[-1] == "not-called":
+        if call < 2:
+            raise ValueError(f"call number #{call}: the first call has no number")
+    class_name, params_field, *tail = rest
+    params = int(_field(params_field, "params"))
+    if tail == ["not-called"]:
         return Record(path, call, class_name, params, called=False)
+    if len(tail) != 3:
+        raise ValueError("expected in=, out= and macs= after params=")
     return Record(
         path,
         call,
         class_name,
         params,
         called=True,
-        input_shapes=_parse_shapes(fields["in"]),
-        output_shapes=_parse_shapes(fields["out"]),
-        macs=int(fields["macs"]),
+        input_shapes=_parse_shapes(_field(tail[0], "in")),
+        output_shapes=_parse_shapes(_field(tail[1], "out")),
+        macs=int(_field(tail[2], "macs")),
     )
+
+
+def _field(item: str, name: str) -> str:
+    key, equals, value = item.partition("=")
+    if key != name or not equals:
+        raise ValueError(f"expected {name}=..., got {item!r}")
+    return value

@@ -79,8 +79,9 @@ def diff_parser() -> argparse.ArgumentParser:
 
 def load_source(spec: str, options: dict[str, Any], input_shape: tuple[int, ...] | None) -> Any:
     """A Trace (or, for a `.txt` file, a Snapshot) from a model name, `module:factory`, or a saved file."""
+    from viz.golden import trace_for_snapshot
     from viz.ir import Trace
-    from viz.snapshot import parse_snapshot, trace_for_snapshot
+    from viz.snapshot import parse_snapshot
 
     if spec.endswith((".json", ".txt")):
         if options:
@@ -143,7 +144,7 @@ def _import_all(names: list[str]) -> None:
 
 
 def run_snapshot(argv: Sequence[str]) -> int:
-    from viz.snapshot import SnapshotMismatchError, check_golden
+    from viz.golden import SnapshotMismatchError, check_golden, update_golden
 
     args = snapshot_parser().parse_args(argv)
     _import_all(args.imports)
@@ -166,14 +167,15 @@ def run_snapshot(argv: Sequence[str]) -> int:
             where = source.error.path or source.model_name
             raise ModelError(f"{spec}: the forward failed in {where} ({source.error.message}); no golden written")
         try:
-            path = check_golden(source, args.out, update=not args.check, limit=args.limit)
+            if args.check:
+                print(f"ok {check_golden(source, args.out, limit=args.limit)}", file=sys.stderr)
+            else:
+                sys.stderr.write(update_golden(source, args.out).summary(args.limit))
         except SnapshotMismatchError as exc:
             failed += 1
             sys.stdout.write(f"{exc}\n")
-            continue
         except (OSError, ValueError) as exc:
             raise UsageError(f"{spec}: {exc}") from None
-        print(f"{'ok' if args.check else 'wrote'} {path}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -22,7 +22,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def test_snapshot_writes_then_checks_a_users_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "snapshot", NET, "--out", str(tmp_path))
-    assert (code, out, err) == (0, "", f"wrote {tmp_path / 'SmallCNN.txt'}\n")
+    assert (code, out, err) == (0, "", f"created {tmp_path / 'SmallCNN.txt'}\n")
     snap = parse_snapshot((tmp_path / "SmallCNN.txt").read_text(encoding="utf-8"))
     lines = {r.path: r for r in snap.records}
     # stride-2 3x3 conv, 3 -> 8 channels on 16x16: 8 x 8 x 8 outputs of 27 MACs each.
@@ -35,6 +35,17 @@ def test_snapshot_writes_then_checks_a_users_model(tmp_path: Path, capsys: pytes
     code, out, _ = run(capsys, "snapshot", NET, "--out", str(tmp_path), "--check", "--input-shape", "1,3,32,32")
     assert code == 1
     assert "  features.0: in (1,3,16,16) → (1,3,32,32); out (1,8,8,8) → (1,8,16,16); macs 13,824 → 55,296" in out
+
+    # Writing again says whether the file changed, and how.
+    code, out, err = run(capsys, "snapshot", NET, "--out", str(tmp_path))
+    assert (code, out, err) == (0, "", f"unchanged {tmp_path / 'SmallCNN.txt'}\n")
+    code, out, err = run(capsys, "snapshot", NET, "--out", str(tmp_path), "--input-shape", "2,3,16,16")
+    lines = err.splitlines()
+    assert (code, out, lines[0]) == (0, "", f"rewrote {tmp_path / 'SmallCNN.txt'}: 7 differences")
+    assert lines[1:3] == [
+        "  (model): macs 14,376 → 28,752",
+        "  (root): in (1,3,16,16) → (2,3,16,16); out (1,5) → (2,5)",
+    ]
 
 
 def test_snapshot_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,6 +1,7 @@
 """The DOT renderer and picture export: the same chart as Mermaid, parsed and drawn by Graphviz's `dot`.
 
-Set UPDATE_GOLDEN=1 to rewrite tests/golden/efficientformer_l1.dot from the current output (then review the diff).
+`pytest --update-goldens` (or UPDATE_GOLDEN=1) rewrites tests/golden/efficientformer_l1.dot from the current output
+(then review the diff).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from viz_builders import TraceBuilder
 import lucid.models as models
 import viz
 import viz.export
+from tests.golden_text import check_golden_text, update_requested
 from viz.cli import main
 from viz.export import GraphvizNotFoundError, export, render_picture
 from viz.ir import Trace, TraceError
@@ -66,11 +68,8 @@ def _dot_structure(text: str) -> tuple[set[str], set[str], set[tuple[str, str]]]
     return nodes, clusters, edges
 
 
-def test_efficientformer_l1_dot_matches_the_golden_file(l1: Trace) -> None:
-    text = render_dot(l1)
-    if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8")
+def test_efficientformer_l1_dot_matches_the_golden_file(l1: Trace, request: pytest.FixtureRequest) -> None:
+    check_golden_text(GOLDEN, render_dot(l1), update_requested(request))
 
 
 @needs_dot

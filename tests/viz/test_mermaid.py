@@ -1,11 +1,10 @@
 """The Mermaid renderer: the reference chart byte for byte, options, escaping, size limits.
 
-Set UPDATE_GOLDEN=1 to rewrite tests/golden/ from the current output (then review the diff).
+`pytest --update-goldens` (or UPDATE_GOLDEN=1) rewrites tests/golden/ from the current output (then review the diff).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from viz_builders import TraceBuilder, efficientformer_l1_trace
 
+from tests.golden_text import check_golden_text, update_requested
 from viz import Trace, mermaid
 from viz.ir import TraceError
 from viz.render.mermaid import MAX_EDGES, MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid
@@ -21,13 +21,6 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # A node line: an id, a bracket, one quoted label with no raw double quote inside, the closing bracket.
 NODE_LINE = re.compile(r'^(m\d+|input|output|error)\["[^"]*"\];$')
 SUBGRAPH_LINE = re.compile(r'^subgraph sg_m\d+\["[^"]*"\]$')
-
-
-def _check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
 
 
 def _structure_ok(text: str) -> None:
@@ -44,11 +37,11 @@ def _structure_ok(text: str) -> None:
         assert ok, f"unexpected line: {line!r}"
 
 
-def test_efficientformer_l1_reproduces_the_reference_chart() -> None:
+def test_efficientformer_l1_reproduces_the_reference_chart(request: pytest.FixtureRequest) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         text = mermaid(efficientformer_l1_trace())
-    _check_golden("efficientformer_l1.mmd", text)
+    check_golden_text(GOLDEN / "efficientformer_l1.mmd", text, update_requested(request))
     _structure_ok(text)
 
 

@@ -35,7 +35,9 @@ class Tensor:
     # `_version_box` is a one-element list shared by a tensor and every view of its memory
     # (reshape, transpose, basic indexing, detach), so an in-place write through any of them
     # is seen by the ops that saved the array for backward.
-    __slots__ = ("__weakref__", "_ctx", "_data", "_grad", "_requires_grad", "_version_box")
+    # `_origin` is free for a tool that follows tensors through a forward (viz.trace tags each tensor with where it
+    # came from, through lucid.autograd.function.set_op_tracker); lucid itself never reads it.
+    __slots__ = ("__weakref__", "_ctx", "_data", "_grad", "_origin", "_requires_grad", "_version_box")
     # Make NumPy defer to Tensor's reflected operators (`np.float32(2) * t` gives a Tensor).
     __array_priority__ = 1000
 
@@ -62,6 +64,7 @@ class Tensor:
         self._data = array
         self._grad: np.ndarray | None = None
         self._ctx: Function | None = None
+        self._origin: Any = None
         self._version_box = [0]
         self._requires_grad = False
         self.requires_grad = requires_grad
@@ -76,6 +79,7 @@ class Tensor:
         t._data = array if isinstance(array, (np.ndarray, MetaArray)) else np.asarray(array)
         t._grad = None
         t._ctx = None
+        t._origin = None
         t._version_box = [0] if version_box is None else version_box
         t._requires_grad = requires_grad
         return t

@@ -48,12 +48,44 @@ def get_op_observer() -> OpObserver | None:
     return _op_observer
 
 
+# Called after every op as tracker(op, inputs, result, options) when set: the op's class, its input tensors and the
+# tensor it made. For tools that follow data from op to op (viz.trace records where each tensor came from in the
+# tensors' `_origin` slot); the observer above sees only shapes. One global check on the hot path.
+OpTracker = Callable[[type["Function"], tuple["Tensor", ...], "Tensor", dict[str, Any]], None]
+_op_tracker: OpTracker | None = None
+
+
+def set_op_tracker(tracker: OpTracker | None) -> OpTracker | None:
+    """Install `tracker` (None removes it); returns the previous one, so callers can restore it or chain to it.
+
+    >>> seen = []
+    >>> previous = set_op_tracker(lambda op, inputs, result, options: seen.append((op.op_name, len(inputs))))
+    >>> _ = lucid.ones(2) + lucid.ones(2)
+    >>> _ = set_op_tracker(previous)
+    >>> seen
+    [('add', 2)]
+    """
+    global _op_tracker
+    if tracker is not None and not callable(tracker):
+        raise TypeError(f"set_op_tracker() takes a callable or None, got {type(tracker).__name__}")
+    previous, _op_tracker = _op_tracker, tracker
+    return previous
+
+
+def get_op_tracker() -> OpTracker | None:
+    """The installed tracker, if any."""
+    return _op_tracker
+
+
 class Function:
     """One differentiable primitive; an instance is the graph node that made a Tensor."""
 
     # Every concrete subclass, by name: the gradient-check test walks this table so that
     # no op can be added without a finite-difference check.
     registry: ClassVar[dict[str, type[Function]]] = {}
+    # The name of the lucid function that runs the op (`add`, `matmul`, `concatenate`), for tools that name ops to
+    # users; the class name in lower case unless the class sets its own.
+    op_name: ClassVar[str] = "function"
     # Whether backward reads the input arrays; if so an in-place change to an input
     # between forward and backward is an error instead of a silently wrong gradient.
     reads_inputs: ClassVar[bool] = True
@@ -71,6 +103,8 @@ class Function:
         super().__init_subclass__(**kwargs)
         if not cls.__name__.startswith("_"):
             Function.registry[cls.__name__] = cls
+        if "op_name" not in cls.__dict__:
+            cls.op_name = cls.__name__.lower()
 
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
         raise NotImplementedError
@@ -102,7 +136,10 @@ class Function:
             out = fn.meta(*[as_meta(a) for a in arrays], **options)
             if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
                 _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
-            return Tensor._wrap(out, is_grad_enabled() and any(t.requires_grad for t in inputs))
+            result = Tensor._wrap(out, is_grad_enabled() and any(t.requires_grad for t in inputs))
+            if _op_tracker is not None:
+                _op_tracker(cls, inputs, result, options)
+            return result
         # asarray: NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
         out = np.asarray(fn.forward(*arrays, **options))
         if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
@@ -117,6 +154,8 @@ class Function:
                 fn._out_box = result._version_box
                 fn._out_version = result._version
             result._ctx = fn
+        if _op_tracker is not None:
+            _op_tracker(cls, inputs, result, options)
         return result
 
     def check_unchanged(self) -> None:

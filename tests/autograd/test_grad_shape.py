@@ -72,9 +72,13 @@ CASES: dict[str, list[GradCase]] = {
     "Concatenate": [
         GradCase(lambda a, b, c: lucid.concatenate([a, b, c], axis=1), [(2, 1), (2, 3), (2, 2)], "concat axis=1"),
         GradCase(lambda a, b: lucid.concatenate([a, b], axis=-1), [(2, 3, 1), (2, 3, 2)], "concat axis=-1"),
+        GradCase(lambda a: lucid.concatenate([a, a * 2.0], axis=0), [(2, 2)], "concat one tensor twice"),
+    ],
+    "Stack": [
         GradCase(lambda a, b: lucid.stack([a, b], axis=1), [(2, 3), (2, 3)], "stack axis=1"),
         GradCase(lambda a, b: lucid.stack([a, b], axis=-1), [(3,), (3,)], "stack axis=-1"),
-        GradCase(lambda a: lucid.concatenate([a, a * 2.0], axis=0), [(2, 2)], "concat one tensor twice"),
+        GradCase(lambda a, b, c: lucid.stack([a, b * 2.0, c], axis=0), [(2, 2), (2, 2), (2, 2)], "stack three"),
+        GradCase(lambda a: lucid.stack([a, a], axis=0), [(3,)], "stack one tensor twice"),
     ],
 }
 

@@ -49,6 +49,8 @@ class BatchNorm(Function):
     ([[-1.0, -1.0], [1.0, 1.0]], [[2.0, 20.0], [1.0, 100.0]])
     """
 
+    op_name = "batch_norm"
+
     # Backward reads only arrays the forward made or copied (the centered input, the (C,) weight),
     # so changing x or weight in place after this op does not change its gradient.
     reads_inputs = False
@@ -119,6 +121,8 @@ class BatchNormEval(Function):
     >>> y.numpy().tolist()
     [[-1.0, -1.0], [1.0, 1.0]]
     """
+
+    op_name = "batch_norm"
 
     def forward(self, x: np.ndarray, *affine: np.ndarray, mean: np.ndarray, var: np.ndarray, eps: float) -> np.ndarray:
         dtype = _result_dtype(x.dtype, *(a.dtype for a in affine))

@@ -55,6 +55,7 @@ def _pooled(
 
 
 class AvgPool2d(Function):
+    op_name = "avg_pool2d"
     reads_inputs = False
 
     def forward(
@@ -117,6 +118,8 @@ class AvgPool2d(Function):
 
 class MaxPool2d(Function):
     """Max over each window; the gradient goes to the first maximum of the window, as PyTorch."""
+
+    op_name = "max_pool2d"
 
     reads_inputs = False
 
@@ -186,6 +189,8 @@ def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
 
 class AdaptiveAvgPool2d(Function):
     """Average over PyTorch's adaptive windows, as two small matrix products: P_h @ x @ P_w^T."""
+
+    op_name = "adaptive_avg_pool2d"
 
     reads_inputs = False
 

@@ -49,6 +49,7 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
+    op_name = "broadcast_to"
     reads_inputs = False
 
     def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -122,6 +123,25 @@ class Concatenate(Function):
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
         return tuple(np.split(grad, self.bounds, axis=self.axis))
+
+
+class Stack(Function):
+    """Equal-shaped tensors joined along a new axis; its own op (not unsqueeze + concatenate) so that a traced
+    chart can name the `stack` a model wrote."""
+
+    reads_inputs = False
+
+    def forward(self, *arrays: np.ndarray, axis: int) -> np.ndarray:
+        self.axis = axis
+        return np.stack(arrays, axis=axis)
+
+    def meta(self, *arrays: MetaArray, axis: int) -> MetaArray:
+        shape = list(arrays[0].shape)
+        shape.insert(axis, len(arrays))
+        return MetaArray(tuple(shape), np.result_type(*(a.dtype for a in arrays)))
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+        return tuple(np.take(grad, index, axis=self.axis) for index in range(grad.shape[self.axis]))
 
 
 # ---- functional spellings --------------------------------------------------------------
@@ -262,7 +282,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     for i, t in enumerate(parts[1:], start=1):
         if t.shape != parts[0].shape:
             raise ValueError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has {parts[0].shape}")
-    return concatenate([unsqueeze(t, axis) for t in parts], axis=axis)
+    return Stack.apply(*parts, axis=_axis(axis, parts[0].ndim + 1, parts[0].shape))
 
 
 def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list[Tensor]:

@@ -19,6 +19,8 @@ EXAMPLES = """examples:
   lucid-viz efficientformer_l1 --input-shape 2,3,224,224 --format json -o l1.json
   lucid-viz l1.json --format markdown               draw a saved trace
   lucid-viz efficientformer_l1 --num-classes 10 --show-params
+  lucid-viz efficientformer_l1 --depth 5 --show-shapes   residual adds drawn as merge nodes, every shape
+  lucid-viz efficientformer_l1 --edges calls        edges in the order modules were called
   lucid-viz efficientformer_l7 --real              trace a real forward (default: shape-only, same chart)
   lucid-viz --list                                  the registered models
   lucid-viz efficientformer_l1 --format summary --depth 2   table of shapes, parameters and MACs
@@ -69,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--show-params", action="store_true", help="show parameter counts on nodes")
     parser.add_argument("--show-macs", action="store_true", help="show multiply-accumulate counts on nodes")
     parser.add_argument("--hide", action="append", default=[], metavar="CLASS", help="hide a module class (repeatable)")
+    parser.add_argument(
+        "--edges",
+        default="data",
+        help="data (default): an edge wherever a tensor goes, with skip connections and merge ops drawn; "
+        "calls: the order the modules were called",
+    )
+    parser.add_argument(
+        "--show-shapes", action="store_true", help="write (in) -> (out) on every layer, and shapes on merge ops"
+    )
     parser.add_argument(
         "--partial", action="store_true", help="if the forward fails, draw what ran, failing node in red"
     )
@@ -175,6 +186,8 @@ def _chart_options(args: argparse.Namespace) -> Any:
             show_params=args.show_params,
             show_macs=args.show_macs,
             hide=tuple(args.hide),
+            edges=args.edges,
+            show_shapes=args.show_shapes,
         )
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -224,6 +237,8 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(f"--depth must be >= 0, got {args.depth}")
     if args.direction not in ("LR", "TB"):
         raise UsageError(f"--direction {args.direction!r} must be LR or TB")
+    if args.edges not in ("data", "calls"):
+        raise UsageError(f"--edges {args.edges!r} must be data or calls")
 
 
 def run(argv: Sequence[str]) -> int:

@@ -4,6 +4,11 @@ A `Trace` holds the module tree (one `ModuleNode` per module, keyed by its quali
 `Call`s made during one forward pass, in the order they started. Renderers read only this, so a trace saved as JSON
 draws the same chart as the live model.
 
+Traces made by viz.trace also say where every tensor came from (`provenance`): each call's input tensors and each
+model output carry a `Source` (a model input, a call's output, or a `Merge`: an op that combined tensors from two or
+more different sources), so charts can draw the data's real paths. Version 1 files have no sources and load with
+`provenance` False.
+
 >>> t = Trace("tiny", [(1, 4)], [(1, 2)], [ModuleNode("", "", "Tiny", "user", total_params=10)], [])
 >>> Trace.from_json(t.to_json()) == t
 True
@@ -16,58 +21,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-Shape = tuple[int, ...]
+from viz import ir_json
+from viz.ir_nodes import Call, Merge, ModuleNode, Port, Shape, Source, TraceError
 
-FORMAT = "lucid-viz-trace"
-VERSION = 1
-
-
-@dataclass
-class ModuleNode:
-    """One module: where it sits (`path`, `name`), what it is (`class_name`, `family`) and its parameters.
-
-    `builtin` is True for classes defined in lucid.nn; `family` is "user" for the others. `children` lists the
-    paths of the direct submodules in registration order.
-    """
-
-    path: str
-    name: str
-    class_name: str
-    family: str
-    is_container: bool = False
-    builtin: bool = False
-    own_params: int = 0
-    total_params: int = 0
-    children: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Call:
-    """One forward call of the module at `path`; shapes are flattened from the call's tensors in order.
-
-    `macs` counts the multiply-accumulates of the operations run while this call was the innermost open module
-    call (its own work, not its submodules'); see viz.macs for what is counted. Traces without it load as 0.
-    """
-
-    index: int
-    path: str
-    input_shapes: list[Shape]
-    output_shapes: list[Shape]
-    macs: int = 0
-
-
-@dataclass
-class TraceError:
-    """Where a partial trace stopped: the failing module, the exception message and the shapes it was given."""
-
-    path: str
-    message: str
-    input_shapes: list[Shape]
+__all__ = ["Call", "Merge", "ModuleNode", "Port", "Shape", "Source", "Trace", "TraceError", "collect_shapes"]
 
 
 @dataclass
 class Trace:
-    """A model's module tree and the calls of one forward pass; `modules` is in pre-order, root ("") first."""
+    """A model's module tree and the calls of one forward pass; `modules` is in pre-order, root ("") first.
+
+    With `provenance`, `inputs` and `outputs` group the flat `input_shapes` / `output_shapes` by argument and by
+    output item, and sources say where each tensor came from (see the module docstring)."""
 
     model_name: str
     input_shapes: list[Shape]
@@ -75,6 +40,10 @@ class Trace:
     modules: list[ModuleNode]
     calls: list[Call]
     error: TraceError | None = None
+    provenance: bool = False
+    inputs: list[Port] = field(default_factory=list)
+    outputs: list[Port] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
 
     def module_map(self) -> dict[str, ModuleNode]:
         """The modules by path; raises ValueError when the tree is inconsistent (see `validate`)."""
@@ -130,51 +99,56 @@ class Trace:
                     f"trace of {self.model_name!r}: call at position {position} has index {call.index}; "
                     "calls must be numbered 0, 1, ... in execution order"
                 )
+        if self.provenance:
+            self._validate_sources()
+
+    def _validate_sources(self) -> None:
+        """Every source names an input tensor, a call output or a merge that exists and came before its use."""
+        where = f"trace of {self.model_name!r}"
+        for position, merge in enumerate(self.merges):
+            if merge.index != position:
+                raise ValueError(f"{where}: merge at position {position} has index {merge.index}")
+            if merge.call is not None and not 0 <= merge.call < len(self.calls):
+                raise ValueError(f"{where}: merge {merge.index} ran in call {merge.call}, which does not exist")
+            if not 0 <= merge.after_calls <= len(self.calls):
+                raise ValueError(f"{where}: merge {merge.index} comes after {merge.after_calls} calls")
+            self._check_sources(merge.sources, len(merge.input_shapes), f"merge {merge.index}", merges_before=position)
+        for call in self.calls:
+            if call.parent is not None and not 0 <= call.parent < call.index:
+                raise ValueError(f"{where}: call {call.index} has parent {call.parent}, not an earlier call")
+            self._check_sources(call.sources, len(call.input_shapes), f"call {call.index} inputs")
+            self._check_sources(call.returned, len(call.output_shapes), f"call {call.index} outputs")
+        for kind, ports, flat in (("input", self.inputs, self.input_shapes), ("output", self.outputs, [])):
+            if kind == "input" and ports and [s for p in ports for s in p.shapes] != flat:
+                raise ValueError(f"{where}: the input ports' shapes do not add up to input_shapes")
+            for number, port in enumerate(ports):
+                if kind == "output":
+                    self._check_sources(port.sources, len(port.shapes), f"output {number}")
+
+    def _check_sources(self, sources: list[Source | None], count: int, what: str, merges_before: int = -1) -> None:
+        where = f"trace of {self.model_name!r}: {what}"
+        if len(sources) != count:
+            raise ValueError(f"{where}: {len(sources)} sources for {count} tensors")
+        limits = {
+            "input": (len(self.inputs), lambda i: len(self.inputs[i].shapes)),
+            "call": (len(self.calls), lambda i: len(self.calls[i].output_shapes)),
+            "op": (len(self.merges) if merges_before < 0 else merges_before, lambda i: 1),
+        }
+        for source in sources:
+            if source is None:
+                continue
+            kind, index, slot = source
+            count_of_kind, slots = limits[kind]
+            if not 0 <= index < count_of_kind or not 0 <= slot < slots(index):
+                raise ValueError(f"{where}: source {list(source)} names nothing that exists")
 
     def to_json(self, indent: int | None = 1) -> str:
         """The trace as JSON with a fixed key order, so the same trace always gives the same bytes."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The trace as JSON-ready dicts and lists (shapes become lists)."""
-        return {
-            "format": FORMAT,
-            "version": VERSION,
-            "model_name": self.model_name,
-            "input_shapes": _shapes_out(self.input_shapes),
-            "output_shapes": _shapes_out(self.output_shapes),
-            "modules": [
-                {
-                    "path": m.path,
-                    "name": m.name,
-                    "class_name": m.class_name,
-                    "family": m.family,
-                    "is_container": m.is_container,
-                    "builtin": m.builtin,
-                    "own_params": m.own_params,
-                    "total_params": m.total_params,
-                    "children": list(m.children),
-                }
-                for m in self.modules
-            ],
-            "calls": [
-                {
-                    "index": c.index,
-                    "path": c.path,
-                    "input_shapes": _shapes_out(c.input_shapes),
-                    "output_shapes": _shapes_out(c.output_shapes),
-                    "macs": c.macs,
-                }
-                for c in self.calls
-            ],
-            "error": None
-            if self.error is None
-            else {
-                "path": self.error.path,
-                "message": self.error.message,
-                "input_shapes": _shapes_out(self.error.input_shapes),
-            },
-        }
+        """The trace as JSON-ready dicts and lists (shapes and sources become lists)."""
+        return ir_json.trace_to_dict(self)
 
     @classmethod
     def from_json(cls, text: str) -> Trace:
@@ -187,45 +161,8 @@ class Trace:
 
     @classmethod
     def from_dict(cls, data: Any) -> Trace:
-        """Build a trace from `to_dict` output, checking every field's type."""
-        top = _Reader(data, "trace")
-        if top.get("format", str) != FORMAT:
-            raise ValueError(f"trace: 'format' is {data.get('format')!r}, expected {FORMAT!r}")
-        if top.get("version", int) != VERSION:
-            raise ValueError(f"trace: version {data.get('version')!r} is not supported (this reader knows {VERSION})")
-        modules = []
-        for i, item in enumerate(top.get("modules", list)):
-            r = _Reader(item, f"trace.modules[{i}]")
-            modules.append(
-                ModuleNode(
-                    path=r.get("path", str),
-                    name=r.get("name", str),
-                    class_name=r.get("class_name", str),
-                    family=r.get("family", str),
-                    is_container=r.get("is_container", bool),
-                    builtin=r.get("builtin", bool),
-                    own_params=r.get("own_params", int),
-                    total_params=r.get("total_params", int),
-                    children=r.strings("children"),
-                )
-            )
-        calls = []
-        for i, item in enumerate(top.get("calls", list)):
-            r = _Reader(item, f"trace.calls[{i}]")
-            # "macs" came after version 1's first traces; older files without it still load.
-            macs = r.get("macs", int) if "macs" in item else 0
-            if macs < 0:
-                raise ValueError(f"trace.calls[{i}].macs: expected a count >= 0, got {macs}")
-            calls.append(
-                Call(r.get("index", int), r.get("path", str), r.shapes("input_shapes"), r.shapes("output_shapes"), macs)
-            )
-        error = None
-        if data.get("error") is not None:
-            r = _Reader(data["error"], "trace.error")
-            error = TraceError(r.get("path", str), r.get("message", str), r.shapes("input_shapes"))
-        trace = cls(
-            top.get("model_name", str), top.shapes("input_shapes"), top.shapes("output_shapes"), modules, calls, error
-        )
+        """Build a trace from `to_dict` output (this version or version 1), checking every field's type."""
+        trace = cls(**ir_json.trace_fields(data))
         trace.validate()
         return trace
 
@@ -251,42 +188,3 @@ def collect_shapes(value: object, shape_of: Callable[[object], Shape | None]) ->
         elif isinstance(item, (list, tuple)):
             stack.extend(reversed(item))
     return shapes
-
-
-def _shapes_out(shapes: list[Shape]) -> list[list[int]]:
-    return [list(s) for s in shapes]
-
-
-class _Reader:
-    """Typed field access into a JSON object, with errors that name the field's location."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, dict):
-            raise ValueError(f"{where}: expected a JSON object, got {type(data).__name__}")
-        self.data = data
-        self.where = where
-
-    def get(self, key: str, kind: type) -> Any:
-        if key not in self.data:
-            raise ValueError(f"{self.where}: missing field {key!r}")
-        value = self.data[key]
-        # bool is an int subclass in Python; keep counts and flags apart.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ValueError(f"{self.where}.{key}: expected {kind.__name__}, got {value!r}")
-        return value
-
-    def strings(self, key: str) -> list[str]:
-        items = self.get(key, list)
-        for i, item in enumerate(items):
-            if not isinstance(item, str):
-                raise ValueError(f"{self.where}.{key}[{i}]: expected a string, got {item!r}")
-        return list(items)
-
-    def shapes(self, key: str) -> list[Shape]:
-        shapes = []
-        for i, item in enumerate(self.get(key, list)):
-            ok = isinstance(item, list) and all(isinstance(d, int) and not isinstance(d, bool) for d in item)
-            if not ok:
-                raise ValueError(f"{self.where}.{key}[{i}]: expected a shape (list of ints), got {item!r}")
-            shapes.append(tuple(item))
-        return shapes

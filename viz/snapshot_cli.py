@@ -70,6 +70,7 @@ def diff_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", default="text", help="text (default), mermaid (chart of B) or markdown (both)")
     parser.add_argument("--depth", type=int, default=3, help="chart depth (default 3)")
     parser.add_argument("--direction", default="LR", help="chart direction, LR (default) or TB")
+    parser.add_argument("--edges", default="data", help="chart edges: data (default) or calls (the order of calls)")
     parser.add_argument("--limit", type=int, default=50, help="differences listed (default 50)")
     parser.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
                         help="import a module first (one that registers your models); repeatable")  # fmt: skip
@@ -191,7 +192,7 @@ def run_diff(argv: Sequence[str]) -> int:
     if args.limit < 1:
         raise UsageError(f"--limit must be >= 1, got {args.limit}")
     try:
-        chart_options = MermaidOptions(depth=args.depth, direction=args.direction)
+        chart_options = MermaidOptions(depth=args.depth, direction=args.direction, edges=args.edges)
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     shape = parse_shape(args.input_shape) if args.input_shape else None

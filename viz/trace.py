@@ -2,8 +2,8 @@
 
 This is the only part of lucid-viz that knows lucid; everything downstream reads the Trace.
 Tracing leaves the model as it was: parameters, buffers and training flags are restored, no
-autograd graph is built, the global random state is not touched, and the call wrapper (and the op
-observer that counts each call's MACs, see viz.macs) are removed even when the forward raises.
+autograd graph is built, the global random state is not touched, and the call wrapper and the op
+tracker (viz.recorder: calls, MACs, where each tensor came from) are removed even when the forward raises.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ import numpy as np
 
 import lucid
 from lucid import Tensor, nn
-from lucid.autograd.function import OpObserver, get_op_observer, set_op_observer
+from lucid.autograd.function import set_op_tracker
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
-from lucid.nn.module import CallWrapper
-from viz.ir import Call, ModuleNode, Shape, Trace, TraceError, collect_shapes
-from viz.macs import MAC_RULES, op_macs
+from viz.ir import ModuleNode, Port, Shape, Trace, TraceError, collect_shapes
+from viz.recorder import CallRecorder, Replay, tensors_in
 
 _CONTAINERS = (Sequential, ModuleList, ModuleDict)
 _INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
@@ -146,102 +145,6 @@ def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module]) -> Non
         node.total_params = int(sum(params.values()))
 
 
-def _wants(observer: OpObserver, op_name: str) -> bool:
-    """Whether an op observer asked for this op (see set_op_observer)."""
-    ops = getattr(observer, "ops", None)
-    return ops is None or op_name in ops
-
-
-# The kinds of event in a _CallRecorder's log.
-_START, _END, _OP = range(3)
-
-
-class _CallRecorder:
-    """The module-call wrapper and the op observer of one trace, and the Calls they record.
-
-    It runs around every module call inside the forward being traced (see lucid.nn.set_module_call_wrapper), where
-    every instruction shows in the overhead, so it only appends to a flat event log (kind, module, shapes);
-    `calls()` replays it afterwards into Calls. A wrapper is one Python call per module call where a global
-    pre-hook and post-hook pair is three (over L1's 257 calls: ~0.25 ms against 0.5-0.65 ms). It sees each call as its
-    caller does: the arguments before the module's own pre-hooks change them and the output after its hooks.
-    It is the op observer too (see set_op_observer): only ops with a MAC rule count, and naming them in `ops`
-    spares the other ops (most of them) the call.
-    """
-
-    def __init__(self) -> None:
-        # Three items an event: _START or _END, the module, its input or output shapes (one Shape, or a list for
-        # several tensors); or _OP, the op's name, (input shapes, output shape, options).
-        self.events: list[Any] = []
-        self.previous_observer: OpObserver | None = None
-        self.previous_wrapper: CallWrapper | None = None
-        self.ops: frozenset[str] | None = frozenset(MAC_RULES)
-
-    def observe_after(self, previous: OpObserver | None) -> None:
-        """Chain to an observer installed before the trace: it keeps seeing the ops it asked for."""
-        self.previous_observer = previous
-        if previous is not None:
-            wanted = getattr(previous, "ops", None)
-            self.ops = None if wanted is None or self.ops is None else self.ops | frozenset(wanted)
-
-    def wrap(self, module: nn.Module, call: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-        # Almost every layer takes one tensor and returns one: their shapes alone, without the general walk.
-        if len(args) == 1 and not kwargs and isinstance(args[0], Tensor):
-            self.events += (_START, module, args[0]._data.shape)
-        else:
-            self.events += (_START, module, collect_shapes((args, kwargs), _shape_of))
-        previous = self.previous_wrapper  # a wrapper installed before the trace still sees every call
-        output = call(*args, **kwargs) if previous is None else previous(module, call, args, kwargs)
-        if isinstance(output, Tensor):
-            self.events += (_END, module, output._data.shape)
-        else:
-            self.events += (_END, module, collect_shapes(output, _shape_of))
-        return output
-
-    def __call__(self, op_name: str, input_shapes: list[Shape], output_shape: Shape, options: dict[str, Any]) -> None:
-        # The MACs are counted in the replay: here the op is only logged.
-        self.events += (_OP, op_name, (input_shapes, output_shape, options))
-        previous = self.previous_observer
-        if previous is not None and _wants(previous, op_name):
-            previous(op_name, input_shapes, output_shape, options)
-
-    def calls(self, paths: dict[int, str]) -> tuple[list[Call], Call | None]:
-        """The Calls in the order they started, and the innermost call still open (where a forward failed).
-
-        `paths` maps module identity to path; a module made inside forward is not in it, and its work goes to
-        the call that made it.
-        """
-        calls: list[Call] = []
-        # The calls that have started and not returned, innermost last, and their modules.
-        open_calls: list[Call] = []
-        open_modules: list[nn.Module] = []
-        events = self.events
-        for kind, subject, value in zip(events[0::3], events[1::3], events[2::3], strict=True):
-            if kind == _OP:
-                # The innermost open call did this op itself (submodules open their own calls).
-                if open_calls:
-                    open_calls[-1].macs += op_macs(subject, *value)
-                continue
-            path = paths.get(id(subject))
-            if path is None:
-                continue
-            shapes = [value] if type(value) is tuple else value
-            if kind == _START:
-                call = Call(len(calls), path, shapes, [])
-                calls.append(call)
-                open_calls.append(call)
-                open_modules.append(subject)
-                continue
-            # Calls whose forward raised into a parent that caught the error never ended; drop them, or this
-            # module's output would be written into a child's call.
-            while open_modules and open_modules[-1] is not subject:
-                open_modules.pop()
-                open_calls.pop()
-            if open_modules:
-                open_modules.pop()
-                open_calls.pop().output_shapes = shapes
-        return calls, open_calls[-1] if open_calls else None
-
-
 def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
     shape = input_shape if input_shape is not None else default_input_shape(model)
     if shape is None:
@@ -304,35 +207,40 @@ def trace(
 
     # One walk of the tree serves the Trace's modules and the state to save and restore.
     nodes, modules, paths = _module_tree(model)
-    recorder = _CallRecorder()
+    recorder = CallRecorder()
     # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
     # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
     # The forward runs on copies of the buffers and the originals go back afterwards, untouched whatever the
     # forward writes. Meta buffers have no values for a forward to change.
     in_training: list[nn.Module] = []
     saved_buffers: list[tuple[Tensor, np.ndarray]] = []
+    buffers: list[Tensor] = []
     for module in modules:
         if module.training:
             in_training.append(module)
             object.__setattr__(module, "training", False)
         for buffer in module._buffers.values():
-            if buffer is not None and not buffer.is_meta:
-                saved_buffers.append((buffer, buffer._data))
-                buffer._data = buffer._data.copy()
+            if buffer is not None:
+                buffers.append(buffer)
+                if not buffer.is_meta:
+                    saved_buffers.append((buffer, buffer._data))
+                    buffer._data = buffer._data.copy()
     # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
     saved_random_state = lucid.random.get_state()
+    input_ports = _input_ports(args, forward_kwargs)
+    given = [tensor for _, tensors in input_ports for tensor in tensors]
+    given_origins = [tensor._origin for tensor in given]
+    recorder.tag_inputs([tensors for _, tensors in input_ports])
     recorder.previous_wrapper = nn.set_module_call_wrapper(recorder.wrap)
-    previous_observer = get_op_observer()
-    recorder.observe_after(previous_observer)
-    set_op_observer(recorder)
+    recorder.previous_tracker = set_op_tracker(recorder.track)
     try:
         with lucid.no_grad():
             output = model(*args, **forward_kwargs)
     except Exception as exc:
-        calls, failing = recorder.calls(paths)
-        raise _failure(model, nodes, calls, args, failing, exc) from exc
+        replay = recorder.replay(paths)
+        raise _failure(model, nodes, replay, input_ports, exc) from exc
     finally:
-        set_op_observer(previous_observer)
+        set_op_tracker(recorder.previous_tracker)
         nn.set_module_call_wrapper(recorder.previous_wrapper)
         for module in in_training:
             object.__setattr__(module, "training", True)
@@ -342,13 +250,58 @@ def trace(
         # Newest first: a buffer shared by two modules was saved twice, the second time as the first's copy.
         for buffer, data in reversed(saved_buffers):
             buffer._data = data
+        # Tags mean nothing outside this trace: the user's tensors and the model's buffers keep none.
+        for tensor, origin in zip(given, given_origins, strict=True):
+            tensor._origin = origin
+        for buffer in buffers:
+            buffer._origin = None
+    replay = recorder.replay(paths)
+    ports = _ports(input_ports)
     return Trace(
         model_name=model_name_of(model),
-        input_shapes=collect_shapes(args, _shape_of),
+        input_shapes=[shape for port in ports for shape in port.shapes],
         output_shapes=collect_shapes(output, _shape_of),
         modules=nodes,
-        calls=recorder.calls(paths)[0],
+        calls=replay.calls,
+        provenance=True,
+        inputs=ports,
+        outputs=_output_ports(output, replay),
+        merges=replay.merges,
     )
+
+
+def _input_ports(args: tuple, kwargs: dict[str, Any]) -> list[tuple[str, list[Tensor]]]:
+    """The model's inputs that hold tensors: each positional argument, then each keyword argument, with its
+    tensors; a lone positional argument is named "" (the chart's `input`), the others by position or keyword."""
+    ports = [(str(i), tensors_in(arg)) for i, arg in enumerate(args)]
+    ports += [(key, tensors_in(value)) for key, value in kwargs.items()]
+    ports = [(name, tensors) for name, tensors in ports if tensors]
+    if len(ports) == 1 and ports[0][0] == "0":
+        ports = [("", ports[0][1])]
+    return ports
+
+
+def _ports(ports: list[tuple[str, list[Tensor]]]) -> list[Port]:
+    return [Port(name, [tuple(t.shape) for t in tensors]) for name, tensors in ports]
+
+
+def _output_ports(output: Any, replay: Replay) -> list[Port]:
+    """The whole output as one port when it is a tensor, else one port per tuple or list item, or per dict key."""
+    if isinstance(output, Tensor):
+        items: list[tuple[str, Any]] = [("", output)]
+    elif isinstance(output, dict):
+        items = [(str(key), value) for key, value in output.items()]
+    elif isinstance(output, (tuple, list)):
+        items = [(str(i), value) for i, value in enumerate(output)]
+    else:
+        items = []
+    ports = []
+    for name, value in items:
+        tensors = tensors_in(value)
+        if tensors:
+            sources = [replay.source(t._origin) for t in tensors]
+            ports.append(Port(name, [tuple(t.shape) for t in tensors], sources))
+    return ports
 
 
 def trace_shapes(
@@ -389,20 +342,30 @@ def trace_shapes(
 
 
 def _failure(
-    model: nn.Module, nodes: list[ModuleNode], calls: list[Call], args: tuple, failing: Call | None, exc: Exception
+    model: nn.Module,
+    nodes: list[ModuleNode],
+    replay: Replay,
+    input_ports: list[tuple[str, list[Tensor]]],
+    exc: Exception,
 ) -> TracingError:
+    failing = replay.failing
+    ports = _ports(input_ports)
+    given = [shape for port in ports for shape in port.shapes]
     path = failing.path if failing is not None else ""
-    shapes = failing.input_shapes if failing is not None else collect_shapes(args, _shape_of)
+    shapes = failing.input_shapes if failing is not None else given
     reason = str(exc) or type(exc).__name__
     # The root has no path to add, and a message that already starts with the path names itself.
     message = reason if not path or reason.startswith(path) else f"{path}: {reason}"
     shape_text = ", ".join("(" + ",".join(map(str, s)) + ")" for s in shapes)
     partial = Trace(
         model_name=model_name_of(model),
-        input_shapes=collect_shapes(args, _shape_of),
+        input_shapes=given,
         output_shapes=[],
         modules=nodes,
-        calls=calls,
+        calls=replay.calls,
         error=TraceError(path, reason, shapes),
+        provenance=True,
+        inputs=ports,
+        merges=replay.merges,
     )
     return TracingError(f"{message} (input shapes {shape_text})", partial)

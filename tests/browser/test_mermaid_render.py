@@ -123,4 +123,7 @@ def test_user_module_chart_shows_keyword_tuple_and_dict_shapes(rendered) -> None
     # keep=1 reached the forward; a tuple and a dict holding a list are listed tensor by tensor, in order.
     assert "(2,8) → [(2,1), (2,5)]</span>" in chart
     assert "[(2,1), (2,5)] → [(2,1), (2,5), (2,5)]</span>" in chart
-    assert "font-weight:400'>[(2,1), (2,1), (2,5), (2,5)]</span>" in chart
+    # The model returns a tuple: one output node per item, the second holding the dict's three tensors.
+    assert "output0[\"Output 0<br/><span style='font-size:11px;color:#a67c00;font-weight:400'>(2,1)</span>\"];" in chart
+    assert "font-weight:400'>[(2,1), (2,5), (2,5)]</span>\"];" in chart
+    assert "m2 --> output0;" in chart and "m2 --> output1;" in chart

@@ -133,7 +133,7 @@ def test_consecutive_calls_of_one_module_merge_and_a_repeated_leaf_group_has_no_
     for i in range(3):
         b.add(str(i), "ReLU")
     b.call("", (1, 4), (1, 4))
-    for path in ("0", "0", "1", "2"):
+    for path in ("0", "0", "1", "1", "2", "2"):
         b.call(path, (1, 4), (1, 4))
     flow = build_flow(build_tree(b.build([(1, 4)], [(1, 4)]), depth=1))
     assert flow.edges == [("input", "m1"), ("m1", "output")]

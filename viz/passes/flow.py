@@ -1,10 +1,16 @@
-"""The flow: which drawn node each call belongs to, and the edges between drawn nodes in execution order.
+"""The flow: which drawn node each call belongs to, and the chart's edges.
 
-Rules: a call goes to the drawn node that stands for its module (below the cut: the nearest drawn ancestor; a folded
-group's later members and everything in them: the group node). Calls of modules whose own children are drawn are
-skipped (they are drawn as a subgraph). Consecutive calls of the same module merge, but two different members of a
-group in a row give the loop `mK_out -> mK_in`. Edges into a group with drawn children enter at `mK_in`, edges out
-of it leave from `mK_out`; such a group gets `mK_in -> first node` and `last node -> mK_out` inside it.
+Two ways to draw edges. `edges="data"` (the default for traces that know where each tensor came from) draws A -> B
+exactly when B consumed a tensor A produced (viz.passes.dataflow), with merge ops and several inputs and outputs.
+`edges="calls"` (and every trace without provenance, such as version 1 files) joins drawn nodes in the order the
+forward called them, as described here.
+
+Call order rules: a call goes to the drawn node that stands for its module (below the cut: the nearest drawn
+ancestor; a folded group's later members and everything in them: the group node). Calls of modules whose own
+children are drawn are skipped (they are drawn as a subgraph). Consecutive calls of the same module merge, but two
+different members of a group in a row give the loop `mK_out -> mK_in`. Edges into a group with drawn children enter
+at `mK_in`, edges out of it leave from `mK_out`; such a group gets `mK_in -> first node` and `last node -> mK_out`
+inside it. Both ways share the attribution of calls to drawn nodes and these port rules.
 
 >>> from viz.ir import Call, ModuleNode, Trace
 >>> mods = [ModuleNode("", "", "Net", "user", children=["a", "b"]),
@@ -16,15 +22,35 @@ of it leave from `mK_out`; such a group gets `mK_in -> first node` and `last nod
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from viz.ir import Call, ModuleNode
+from viz.ir import Call, Merge, ModuleNode, Shape, Trace
 from viz.passes.tree import DrawnNode, DrawnTree, build_tree
 
-__all__ = ["Flow", "build_flow", "build_tree"]
+__all__ = ["EDGE_MODES", "Flow", "IoNode", "OpNode", "build_flow", "build_tree"]
 
+EDGE_MODES = ("data", "calls")
 # (drawn node number, member index): which drawn node a call belongs to, and through which member of a group.
 Target = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class IoNode:
+    """An input or output box: its id (`input`, `input0`, `output`, ...), its title and its tensors' shapes."""
+
+    id: str
+    title: str
+    shapes: list[Shape]
+
+
+@dataclass(frozen=True)
+class OpNode:
+    """A merge op drawn as a circle (`op0`, ...) inside the subgraph of drawn node `container`."""
+
+    id: str
+    merge: Merge
+    container: int
 
 
 @dataclass
@@ -42,11 +68,31 @@ class Flow:
     first_call: dict[int, Call | None]
     failed: int | None = None
     in_order: list[tuple[str, str]] = field(default_factory=list)
+    # Edges drawn dashed: the alternative ways into a folded group (through `mK_in`, or straight into the first
+    # member's nodes), where a chart of call order also dashes any node entered from several places.
+    dashed: frozenset[tuple[str, str]] = frozenset()
+    # A drawn leaf called more than once is drawn once per call: node number -> the calls of its second, third,
+    # ... drawing (`mK_2`, `mK_3`, ...), each with its own shapes.
+    repeats: dict[int, list[Call]] = field(default_factory=dict)
+    ops: list[OpNode] = field(default_factory=list)
+    inputs: list[IoNode] = field(default_factory=list)
+    outputs: list[IoNode] = field(default_factory=list)
 
 
-def build_flow(tree: DrawnTree) -> Flow:
-    """Attribute every call of the trace to a drawn node and derive the chart's edges."""
-    targets = _attribute(tree)
+def build_flow(tree: DrawnTree, edges: str = "data") -> Flow:
+    """The chart's edges: from the data (`edges="data"`, when the trace has provenance) or in call order."""
+    if edges not in EDGE_MODES:
+        raise ValueError(f"edges must be one of {', '.join(EDGE_MODES)}, got {edges!r}")
+    if edges == "data" and tree.trace.provenance:
+        from viz.passes.dataflow import data_flow
+
+        return data_flow(tree)
+    return call_flow(tree)
+
+
+def call_flow(tree: DrawnTree) -> Flow:
+    """Attribute every call of the trace to a drawn node and join the drawn nodes in the order they were called."""
+    targets = attribute(tree)
     sequence: list[Target] = []
     for call in tree.trace.calls:
         target = targets[call.path]
@@ -79,46 +125,67 @@ def build_flow(tree: DrawnTree) -> Flow:
     edges[(previous, "error" if tree.trace.error is not None else "output")] = None
 
     ported = sorted({number for number, _ in sequence if has_ports(number)})
-    inner: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {}
+    entering: dict[str, list[tuple[str, str]]] = {}
+    leaving: dict[str, list[tuple[str, str]]] = {}
     for number in ported:
         group = nodes[number]
         inside = [n for n, _ in sequence if group.contains(nodes[n])]
         if not inside:
             # The first member never ran on its own; fall back to the drawn order of its leaves.
             inside = [n.number for n in nodes[number + 1 : group.last_descendant + 1] if not n.children]
-        inner[number] = ((f"m{number}_in", entry(inside[0])), (exit_(inside[-1]), f"m{number}_out"))
-    in_order = _with_port_edges(list(edges), inner)
+        entering[f"m{number}_in"] = [(f"m{number}_in", entry(inside[0]))]
+        leaving[f"m{number}_out"] = [(exit_(inside[-1]), f"m{number}_out")]
+    in_order = with_port_edges(list(edges), entering, leaving)
 
-    first_call: dict[int, Call | None] = {node.number: None for node in nodes}
-    by_path = {node.members[0]: node.number for node in nodes}
+    first_call = first_calls(tree)
+    failed = None if tree.trace.error is None else stands_for(tree, targets, tree.trace.error.path)
+    in_degree = Counter(target for _, target in in_order)
+    dashed = frozenset(edge for edge in in_order if in_degree[edge[1]] > 1)
+    inputs, outputs = single_io(tree.trace)
+    return Flow(sorted(set(in_order)), ported, first_call, failed, in_order, dashed, inputs=inputs, outputs=outputs)
+
+
+def single_io(trace: Trace) -> tuple[list[IoNode], list[IoNode]]:
+    """One input box and one output box (none for a partial trace, which ends at its error box)."""
+    outputs = [] if trace.error is not None else [IoNode("output", "Output", trace.output_shapes)]
+    return [IoNode("input", "Input", trace.input_shapes)], outputs
+
+
+def first_calls(tree: DrawnTree) -> dict[int, Call | None]:
+    """Each drawn node's first member's first call (None when never called): what its label shows."""
+    first_call: dict[int, Call | None] = {node.number: None for node in tree.nodes}
+    by_path = {node.members[0]: node.number for node in tree.nodes}
     for call in tree.trace.calls:
         number = by_path.get(call.path)
         if number is not None and first_call[number] is None:
             first_call[number] = call
-    failed = None if tree.trace.error is None else _stands_for(tree, targets, tree.trace.error.path)
-    return Flow(sorted(set(in_order)), ported, first_call, failed, in_order)
+    return first_call
 
 
-def _with_port_edges(
-    walked: list[tuple[str, str]], inner: dict[int, tuple[tuple[str, str], tuple[str, str]]]
+def with_port_edges(
+    walked: list[tuple[str, str]],
+    entering: dict[str, list[tuple[str, str]]],
+    leaving: dict[str, list[tuple[str, str]]],
 ) -> list[tuple[str, str]]:
-    """The walked edges with each ported group's inner edges placed where the pass takes them."""
-    entering = {f"m{number}_in": pair[0] for number, pair in inner.items()}
-    leaving = {f"m{number}_out": pair[1] for number, pair in inner.items()}
+    """The walked edges with each ported group's inner edges placed where the pass takes them: the edges from a
+    group's `mK_in` right after the first edge into it, the edges into its `mK_out` right before the first edge out
+    of it (layout engines that rank by edge order, such as Graphviz, then draw the pass in reading order)."""
+    entering, leaving = dict(entering), dict(leaving)
     out: dict[tuple[str, str], None] = {}
     for source, target in walked:
-        if source in leaving:
-            out.setdefault(leaving.pop(source))
+        for edge in leaving.pop(source, []):
+            out.setdefault(edge)
         out.setdefault((source, target))
-        if target in entering:
-            out.setdefault(entering.pop(target))
-    # A port no walked edge touched still gets its inner edge (cannot happen for a ported group; kept for safety).
-    for edge in [*entering.values(), *leaving.values()]:
-        out.setdefault(edge)
+        for edge in entering.pop(target, []):
+            out.setdefault(edge)
+    # A port no walked edge touched still gets its inner edges.
+    for edges in [*entering.values(), *leaving.values()]:
+        for edge in edges:
+            out.setdefault(edge)
     return list(out)
 
 
-def _stands_for(tree: DrawnTree, targets: dict[str, Target | None], path: str) -> int | None:
+def stands_for(tree: DrawnTree, targets: dict[str, Target | None], path: str) -> int | None:
     """The drawn node that stands for the module at `path`: its call's target, or the node drawn for it, or
     (for a hidden module) the nearest drawn ancestor's."""
     drawn = {node.members[0]: node.number for node in tree.nodes}
@@ -134,7 +201,7 @@ def _stands_for(tree: DrawnTree, targets: dict[str, Target | None], path: str) -
     return None
 
 
-def _attribute(tree: DrawnTree) -> dict[str, Target | None]:
+def attribute(tree: DrawnTree) -> dict[str, Target | None]:
     """Each module path -> the drawn node its calls belong to, or None when its calls are skipped."""
     modules = tree.modules
     targets: dict[str, Target | None] = {}

@@ -2,8 +2,9 @@
 
 Drawn nodes are numbered m0, m1, ... in pre-order (root = m0). A run of two or more consecutive siblings with the
 same structure (their class, and recursively the classes of their drawn children; a container's name too
-unless it is a numeric index) folds into one node that stands
-for all of them and is drawn with its first member's children.
+unless it is a numeric index) folds into one node that stands for all of them and is drawn with its first member's
+children, provided the run really repeats: its data flows through it as a chain, and layers (modules without
+children) have the same shapes in every member (viz.passes.links).
 
 >>> from viz.ir import ModuleNode, Trace
 >>> mods = [ModuleNode("", "", "Net", "user", children=["0", "1"]),
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from viz.ir import ModuleNode, Trace
+from viz.passes.links import FoldRule
 
 
 @dataclass
@@ -74,6 +76,7 @@ def build_tree(trace: Trace, depth: int = 3, collapse_repeats: bool = True, hide
     modules = trace.module_map()
     view = _view_children(modules, hidden)
     signature = _signatures(view, modules, depth)
+    rule = FoldRule(trace)
 
     nodes: list[DrawnNode] = []
     stack: list[tuple[list[str], int, DrawnNode | None]] = [([""], 0, None)]
@@ -84,7 +87,10 @@ def build_tree(trace: Trace, depth: int = 3, collapse_repeats: bool = True, hide
         if parent is not None:
             parent.children.append(node)
         if level < depth:
-            runs = _runs(view[members[0]], signature, collapse_repeats)
+            children = view[members[0]]
+            # Layers (modules without children) fold only with equal shapes: their label shows the first one's.
+            leaves = {child for child in children if not view[child]}
+            runs = _runs(members[0], children, signature, collapse_repeats, rule, leaves)
             for run in reversed(runs):
                 stack.append((run, level + 1, node))
     # A node's last descendant is the largest number in its subtree; walking backwards settles children first.
@@ -136,11 +142,20 @@ def is_index(name: str) -> bool:
     return name.isascii() and name.isdigit()
 
 
-def _runs(children: list[str], signature: dict[str, int], collapse: bool) -> list[list[str]]:
-    """Consecutive children with equal signatures grouped into runs (each child alone when not collapsing)."""
+def _runs(
+    parent: str, children: list[str], signature: dict[str, int], collapse: bool, rule: FoldRule, leaves: set[str]
+) -> list[list[str]]:
+    """Consecutive children with equal signatures that form a pure chain grouped into runs (see viz.passes.links);
+    each child alone when not collapsing."""
     runs: list[list[str]] = []
     for child in children:
-        if collapse and runs and signature[runs[-1][0]] == signature[child]:
+        previous = runs[-1][-1] if runs else None
+        if (
+            collapse
+            and previous is not None
+            and signature[runs[-1][0]] == signature[child]
+            and rule.can_follow(parent, previous, child, leaf=child in leaves)
+        ):
             runs[-1].append(child)
         else:
             runs.append([child])

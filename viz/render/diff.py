@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from viz.ir import Trace
 from viz.passes import DrawnNode, build_tree
-from viz.render.mermaid import MermaidOptions, render_mermaid
+from viz.render.mermaid import MermaidOptions, mermaid_chart
 
 CHANGED = ("#fef3c7", "#d97706")  # amber: changed because something before it changed
 ORIGIN = ("#fee2e2", "#b91c1c")  # red: where the change starts
@@ -62,15 +62,8 @@ def render_diff_mermaid(
 ) -> str:
     """The chart of `trace` with the changed modules highlighted (see `highlight_lines`)."""
     options = options or MermaidOptions()
-    chart = render_mermaid(
-        trace,
-        depth=options.depth,
-        direction=options.direction,
-        collapse_repeats=options.collapse_repeats,
-        show_params=options.show_params,
-        hide=options.hide,
-        colour_safe=options.colour_safe,
-    )
+    # The same options, flow and tree as the ordinary chart, so the highlighted ids are the drawn ones.
+    chart = mermaid_chart(trace, options).text
     extra = highlight_lines(trace, changed_paths, origin, options)
     return chart.rstrip("\n") + "\n" + "".join(line + "\n" for line in extra)
 

@@ -19,13 +19,12 @@ output, error), never derived from user text.
 from __future__ import annotations
 
 import textwrap
-from collections import Counter
 
 from viz.ir import Trace
 from viz.passes import DrawnNode, DrawnTree, Flow, build_flow, build_tree
 from viz.render.labels import NodeContent, node_content
 from viz.render.mermaid import MermaidOptions
-from viz.render.palette import ERROR_COLOURS, IO_COLOURS, PORT_COLOURS
+from viz.render.palette import ERROR_COLOURS, IO_COLOURS, OP_COLOURS, PORT_COLOURS
 from viz.render.text import format_shapes
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -51,7 +50,7 @@ def render_dot(trace: Trace, options: MermaidOptions | None = None, *, dpi: int 
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0):
         raise ValueError(f"dpi must be a positive int (e.g. 150), got {dpi!r}")
     tree = build_tree(trace, options.depth, options.collapse_repeats, options.hide)
-    flow = build_flow(tree)
+    flow = build_flow(tree, options.edges)
     graph = [
         f'rankdir={options.direction}, bgcolor="white", fontname="{FONT}", newrank=true',
         "nodesep=0.25, ranksep=0.35, pad=0.25",
@@ -65,12 +64,11 @@ def render_dot(trace: Trace, options: MermaidOptions | None = None, *, dpi: int 
     )
     lines.append(f'  edge [color="{EDGE_COLOUR}", penwidth=1.3, arrowsize=0.7];')
     lines += _tree_lines(tree, flow, options)
-    lines += _io_lines(trace)
-    in_degree = Counter(target for _, target in flow.in_order)
+    lines += _io_lines(trace, flow)
     for source, target in flow.in_order:
         attributes = []
-        # As in the Mermaid chart: an edge into a node entered from several places is dashed.
-        if in_degree[target] > 1:
+        # As in the Mermaid chart: the alternative ways into a folded group are dashed.
+        if (source, target) in flow.dashed:
             attributes.append('style="dashed"')
         if _loops_back(tree, source, target):
             # A repeat's way back to its group's Input must not rank that Input after the group's nodes.
@@ -139,19 +137,29 @@ def _tree_lines(tree: DrawnTree, flow: Flow, options: MermaidOptions) -> list[st
     lines: list[str] = []
     ported = set(flow.ported)
     # An int on the stack is the indent of a cluster to close once all its children are written.
-    stack: list[tuple[DrawnNode, int] | int] = [(tree.root, 1)]
+    stack: list[tuple[DrawnNode, int] | int | str] = [(tree.root, 1)]
     while stack:
         item = stack.pop()
         if isinstance(item, int):
             lines.append("  " * item + "}")
             continue
+        if isinstance(item, str):
+            lines.append(item)  # a merge circle, written when its cluster's children are done
+            continue
         node, indent = item
         pad = "  " * indent
-        content = node_content(tree, flow, node, options.show_params, options.show_macs)
+        content = node_content(tree, flow, node, options.show_params, options.show_macs, options.show_shapes)
         if not node.children:
-            label = _content_label(content, root=node.number == 0)
             fill, stroke = ERROR_COLOURS if content.failed else content.colours or PLAIN
-            lines.append(f'{pad}{node.id} [label={label}, fillcolor="{fill}", color="{stroke}"];')
+            # A leaf called again is drawn again, each drawing with its own call's shapes.
+            repeats = flow.repeats.get(node.number, [])
+            for node_id, call in [(node.id, None), *((f"{node.id}_{k}", c) for k, c in enumerate(repeats, 2))]:
+                if call is not None:
+                    content = node_content(
+                        tree, flow, node, options.show_params, options.show_macs, options.show_shapes, call
+                    )
+                label = _content_label(content, root=node.number == 0)
+                lines.append(f'{pad}{node_id} [label={label}, fillcolor="{fill}", color="{stroke}"];')
             continue
         label = _content_label(content, root=node.number == 0, left=True)
         fill, stroke, width = (*ERROR_COLOURS, 2) if content.failed else (CLUSTER_FILL, CLUSTER_STROKE, 1)
@@ -168,23 +176,41 @@ def _tree_lines(tree: DrawnTree, flow: Flow, options: MermaidOptions) -> list[st
                     "height=0.3];"
                 )
         stack.append(indent)
+        stack.extend(_op_lines(flow, node.number, indent + 1, options.show_shapes))
         stack.extend((child, indent + 1) for child in reversed(node.children))
     return lines
 
 
-def _io_lines(trace: Trace) -> list[str]:
-    """The model's input node, and its output node (or, for a partial trace, the error node)."""
-    fill, stroke = IO_COLOURS
-    shapes = (
-        f'<FONT POINT-SIZE="{SMALL}" COLOR="{stroke}">{escape_html_label(format_shapes(trace.input_shapes))}</FONT>'
-    )
-    lines = [f'  input [label=<Input<BR/>{shapes}>, fillcolor="{fill}", color="{stroke}"];']
-    if trace.error is None:
-        shapes = escape_html_label(format_shapes(trace.output_shapes))
-        lines.append(
-            f'  output [label=<Output<BR/><FONT POINT-SIZE="{SMALL}" COLOR="{stroke}">{shapes}</FONT>>, '
-            f'fillcolor="{fill}", color="{stroke}"];'
+def _op_lines(flow: Flow, container: int, indent: int, show_shapes: bool) -> list[int | str]:
+    """The merge circles drawn in cluster `container`, as stack items (written after its children)."""
+    fill, stroke = OP_COLOURS
+    items: list[int | str] = []
+    for op in flow.ops:
+        if op.container != container:
+            continue
+        label = escape_html_label(op.merge.name)
+        if show_shapes:
+            label += (
+                f'<BR/><FONT POINT-SIZE="{SMALL}">{escape_html_label(format_shapes(op.merge.output_shapes))}</FONT>'
+            )
+        items.append(
+            f'{"  " * indent}{op.id} [label=<{label}>, shape=circle, style="filled", fillcolor="{fill}", '
+            f'color="{stroke}", fontsize=10, margin=0.02];'
         )
+    return list(reversed(items))
+
+
+def _io_lines(trace: Trace, flow: Flow) -> list[str]:
+    """The model's input and output nodes (or, for a partial trace, the error node)."""
+    fill, stroke = IO_COLOURS
+    lines = []
+    for io in [*flow.inputs, *flow.outputs]:
+        shapes = escape_html_label(format_shapes(io.shapes))
+        lines.append(
+            f'  {io.id} [label=<{escape_html_label(io.title)}<BR/><FONT POINT-SIZE="{SMALL}" COLOR="{stroke}">'
+            f'{shapes}</FONT>>, fillcolor="{fill}", color="{stroke}"];'
+        )
+    if trace.error is None:
         return lines
     fill, stroke = ERROR_COLOURS
     where = escape_html_label(trace.error.path or trace.model_name)

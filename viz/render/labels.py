@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from viz.ir import Call
 from viz.passes import DrawnNode, DrawnTree, Flow
 from viz.passes.tree import is_index
 from viz.render.palette import family_colours
@@ -52,14 +53,24 @@ def node_title(tree: DrawnTree, node: DrawnNode) -> str:
     return module.class_name
 
 
-def node_content(tree: DrawnTree, flow: Flow, node: DrawnNode, show_params: bool, show_macs: bool) -> NodeContent:
-    """Everything a renderer writes on `node` (see the module docstring)."""
+def node_content(
+    tree: DrawnTree,
+    flow: Flow,
+    node: DrawnNode,
+    show_params: bool,
+    show_macs: bool,
+    show_shapes: bool = False,
+    call: Call | None = None,
+) -> NodeContent:
+    """Everything a renderer writes on `node` (see the module docstring); `call` is the call a later drawing of a
+    leaf stands for (default: the node's first call), `show_shapes` writes a leaf's shapes even when they do not
+    change."""
     module = node.module
     colours = family_colours(module.family, module.builtin, module.is_container)
     shapes = None
     if not node.children:
-        call = flow.first_call[node.number]
-        if call is not None and call.input_shapes != call.output_shapes:
+        call = call or flow.first_call[node.number]
+        if call is not None and (show_shapes or call.input_shapes != call.output_shapes):
             # A call that raised has no outputs: say so rather than draw an empty list.
             failed = tree.trace.error is not None and not call.output_shapes
             outputs = "failed" if failed else format_shapes(call.output_shapes)

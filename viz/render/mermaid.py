@@ -14,13 +14,13 @@ edges; this module only writes lines.
 from __future__ import annotations
 
 import warnings
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from viz.ir import Trace
+from viz.ir import Call, Trace
 from viz.passes import DrawnNode, DrawnTree, Flow, build_flow, build_tree
+from viz.passes.flow import EDGE_MODES, OpNode
 from viz.render.labels import node_content
-from viz.render.palette import ERROR_COLOURS, IO_COLOURS, PORT_COLOURS, SUBGRAPH_STYLE, family_colours
+from viz.render.palette import ERROR_COLOURS, IO_COLOURS, OP_COLOURS, PORT_COLOURS, SUBGRAPH_STYLE, family_colours
 from viz.render.text import escape_mermaid, format_shapes
 
 # Mermaid refuses larger charts by default (maxTextSize, maxEdges).
@@ -38,7 +38,9 @@ class MermaidOptions:
     """How to draw: tree `depth` (root = 0), `direction` LR or TB, fold repeats, parameter and MAC counts on nodes
     (`show_params`, `show_macs`), class names to `hide` (their children take their place), and `colour_safe` span
     styles that keep their colour in mermaid 11 (the default reproduces the reference chart byte for byte). TB
-    charts use the monotoneY curve, the vertical twin of LR's monotoneX."""
+    charts use the monotoneY curve, the vertical twin of LR's monotoneX. `edges` is "data" (an edge where a tensor
+    goes, merges drawn; see viz.passes.dataflow) or "calls" (the order modules were called); `show_shapes` writes
+    `(in) → (out)` on every leaf, not only where the shape changes, and the output shape on merges."""
 
     depth: int = 3
     direction: str = "LR"
@@ -47,8 +49,12 @@ class MermaidOptions:
     show_macs: bool = False
     hide: tuple[str, ...] = ()
     colour_safe: bool = False
+    edges: str = "data"
+    show_shapes: bool = False
 
     def __post_init__(self) -> None:
+        if self.edges not in EDGE_MODES:
+            raise ValueError(f"edges must be one of {', '.join(EDGE_MODES)}, got {self.edges!r}")
         if isinstance(self.depth, bool) or not isinstance(self.depth, int) or self.depth < 0:
             raise ValueError(f"depth must be an int >= 0 (0 draws only the model), got {self.depth!r}")
         if self.direction not in DIRECTIONS:
@@ -104,7 +110,7 @@ def _limit_message(trace: Trace, options: MermaidOptions, text: str, edge_count:
 
 def _draw(trace: Trace, options: MermaidOptions) -> tuple[str, int]:
     tree = build_tree(trace, options.depth, options.collapse_repeats, options.hide)
-    flow = build_flow(tree)
+    flow = build_flow(tree, options.edges)
     writer = _Writer(tree, flow, options)
     lines = [
         '%%{init: {"flowchart":{"curve":"'
@@ -116,9 +122,9 @@ def _draw(trace: Trace, options: MermaidOptions) -> tuple[str, int]:
     lines += writer.tree_lines()
     lines += writer.io_lines()
     lines += writer.styles
-    in_degree = Counter(target for _, target in flow.edges)
+    lines += writer.op_styles
     for source, target in flow.edges:
-        arrow = "-.->" if in_degree[target] > 1 else "-->"
+        arrow = "-.->" if (source, target) in flow.dashed else "-->"
         lines.append(f"{source} {arrow} {target};")
     return "\n".join(lines) + "\n", len(flow.edges)
 
@@ -132,6 +138,10 @@ class _Writer:
         self.options = options
         self.ported = set(flow.ported)
         self.styles: list[str] = []
+        self.op_styles: list[str] = []
+        self.ops_in: dict[int, list[OpNode]] = {}
+        for op in flow.ops:
+            self.ops_in.setdefault(op.container, []).append(op)
 
     def span(self, text: str, colour: str | None) -> str:
         if colour is None:
@@ -145,12 +155,16 @@ class _Writer:
 
     def tree_lines(self) -> list[str]:
         lines: list[str] = []
+        # None closes the innermost open subgraph, after the merges drawn in it.
         stack: list[DrawnNode | None] = [self.tree.root]
+        open_subgraphs: list[DrawnNode] = []
         while stack:
             node = stack.pop()
             if node is None:
+                lines += self.op_lines(open_subgraphs.pop().number)
                 lines.append("end")
             elif node.children:
+                open_subgraphs.append(node)
                 lines.append(f'subgraph sg_{node.id}["{self.label(node)}"]')
                 if node.number == self.flow.failed:
                     fill, stroke = ERROR_COLOURS
@@ -165,16 +179,37 @@ class _Writer:
                 stack.append(None)
                 stack.extend(reversed(node.children))
             else:
-                lines.append(f'{node.id}["{self.label(node)}"];')
                 colours = family_colours(node.module.family, node.module.builtin, node.module.is_container)
                 if node.number == self.flow.failed:
                     colours = ERROR_COLOURS
-                if colours is not None:
-                    self.styles.append(f"style {node.id} fill:{colours[0]},stroke:{colours[1]},stroke-width:1px;")
+                # A leaf called again is drawn again, each drawing with its own call's shapes.
+                drawings = [(node.id, None)]
+                drawings += [
+                    (f"{node.id}_{k}", call) for k, call in enumerate(self.flow.repeats.get(node.number, []), 2)
+                ]
+                for node_id, call in drawings:
+                    lines.append(f'{node_id}["{self.label(node, call)}"];')
+                    if colours is not None:
+                        self.styles.append(f"style {node_id} fill:{colours[0]},stroke:{colours[1]},stroke-width:1px;")
         return lines
 
-    def label(self, node: DrawnNode) -> str:
-        content = node_content(self.tree, self.flow, node, self.options.show_params, self.options.show_macs)
+    def op_lines(self, container: int) -> list[str]:
+        """The merge circles drawn in subgraph `container`; their styles go after the leaves' styles."""
+        lines = []
+        fill, stroke = OP_COLOURS
+        for op in self.ops_in.get(container, []):
+            text = escape_mermaid(op.merge.name)
+            if self.options.show_shapes:
+                text += "<br/>" + self.span(format_shapes(op.merge.output_shapes), None)
+            lines.append(f'{op.id}(("{text}"));')
+            self.op_styles.append(f"style {op.id} fill:{fill},stroke:{stroke},stroke-width:1px;")
+        return lines
+
+    def label(self, node: DrawnNode, call: Call | None = None) -> str:
+        options = self.options
+        content = node_content(
+            self.tree, self.flow, node, options.show_params, options.show_macs, options.show_shapes, call
+        )
         text = escape_mermaid(content.title)
         if node.number == 0:
             text = f"<span style='font-size:20px;font-weight:700'>{text}</span>"
@@ -187,16 +222,17 @@ class _Writer:
 
     def io_lines(self) -> list[str]:
         trace = self.tree.trace
-        fill, stroke = IO_COLOURS
-        lines = [f'input["Input<br/>{self.span(format_shapes(trace.input_shapes), stroke)}"];']
-        if trace.error is None:
-            lines.append(f'output["Output<br/>{self.span(format_shapes(trace.output_shapes), stroke)}"];')
-            ends = [("input", IO_COLOURS), ("output", IO_COLOURS)]
-        else:
+        stroke = IO_COLOURS[1]
+        lines = []
+        ends = []
+        for io in [*self.flow.inputs, *self.flow.outputs]:
+            lines.append(f'{io.id}["{escape_mermaid(io.title)}<br/>{self.span(format_shapes(io.shapes), stroke)}"];')
+            ends.append((io.id, IO_COLOURS))
+        if trace.error is not None:
             where = escape_mermaid(trace.error.path or trace.model_name)
             message = escape_mermaid(trace.error.message)
             lines.append(f'error["Error in {where}<br/>{self.span(message, ERROR_COLOURS[1])}"];')
-            ends = [("input", IO_COLOURS), ("error", ERROR_COLOURS)]
+            ends.append(("error", ERROR_COLOURS))
         for name, (fill, stroke) in ends:
             lines.append(f"style {name} fill:{fill},stroke:{stroke},stroke-width:1px;")
         return lines

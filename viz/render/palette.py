@@ -23,6 +23,8 @@ FAMILY_COLOURS: dict[str, tuple[str, str]] = {
 # The model's input and output, and a group's Input/Output stadiums.
 IO_COLOURS = ("#fff3cd", "#a67c00")
 PORT_COLOURS = ("#e2e8f0", "#64748b")
+# Merge circles (add, concatenate, matmul, ...): white, with the edges' grey, so the layers stay the colour.
+OP_COLOURS = ("#ffffff", "#4a5568")
 ERROR_COLOURS = ("#fff5f5", "#e53e3e")
 SUBGRAPH_STYLE = "fill:#000000,fill-opacity:0.05,stroke:#000000,stroke-opacity:0.75,stroke-width:1px"
 

@@ -1,0 +1,224 @@
+"""The JSON form of a Trace: `trace_to_dict` and its inverse `trace_fields`, with errors that name the field.
+
+Version 2 adds where each tensor came from (provenance); version 1 files still load, without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from viz.ir_nodes import SOURCE_KINDS, Call, Merge, ModuleNode, Port, Shape, Source, TraceError
+
+FORMAT = "lucid-viz-trace"
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+
+
+def trace_to_dict(trace: Any) -> dict[str, Any]:
+    """A Trace as JSON-ready dicts and lists (shapes and sources become lists); see Trace.to_dict."""
+    data: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "model_name": trace.model_name,
+        "input_shapes": _shapes_out(trace.input_shapes),
+        "output_shapes": _shapes_out(trace.output_shapes),
+        "modules": [
+            {
+                "path": m.path,
+                "name": m.name,
+                "class_name": m.class_name,
+                "family": m.family,
+                "is_container": m.is_container,
+                "builtin": m.builtin,
+                "own_params": m.own_params,
+                "total_params": m.total_params,
+                "children": list(m.children),
+            }
+            for m in trace.modules
+        ],
+        "calls": [
+            {
+                "index": c.index,
+                "path": c.path,
+                "input_shapes": _shapes_out(c.input_shapes),
+                "output_shapes": _shapes_out(c.output_shapes),
+                "macs": c.macs,
+                "parent": c.parent,
+                "sources": _sources_out(c.sources),
+                "returned": _sources_out(c.returned),
+            }
+            for c in trace.calls
+        ],
+        "error": None
+        if trace.error is None
+        else {
+            "path": trace.error.path,
+            "message": trace.error.message,
+            "input_shapes": _shapes_out(trace.error.input_shapes),
+        },
+        "provenance": trace.provenance,
+        "inputs": [_port_out(p) for p in trace.inputs],
+        "outputs": [_port_out(p) for p in trace.outputs],
+        "merges": [
+            {
+                "index": m.index,
+                "name": m.name,
+                "call": m.call,
+                "input_shapes": _shapes_out(m.input_shapes),
+                "output_shapes": _shapes_out(m.output_shapes),
+                "sources": _sources_out(m.sources),
+                "after_calls": m.after_calls,
+            }
+            for m in trace.merges
+        ],
+    }
+    return data
+
+
+def trace_fields(data: Any) -> dict[str, Any]:
+    """The Trace constructor's arguments read from `trace_to_dict` output (this version or version 1); ValueError
+    names the first field that is wrong."""
+    top = _Reader(data, "trace")
+    if top.get("format", str) != FORMAT:
+        raise ValueError(f"trace: 'format' is {data.get('format')!r}, expected {FORMAT!r}")
+    version = top.get("version", int)
+    if version not in READABLE_VERSIONS:
+        raise ValueError(
+            f"trace: version {version!r} is not supported (this reader knows {', '.join(map(str, READABLE_VERSIONS))})"
+        )
+    modules = []
+    for i, item in enumerate(top.get("modules", list)):
+        r = _Reader(item, f"trace.modules[{i}]")
+        modules.append(
+            ModuleNode(
+                path=r.get("path", str),
+                name=r.get("name", str),
+                class_name=r.get("class_name", str),
+                family=r.get("family", str),
+                is_container=r.get("is_container", bool),
+                builtin=r.get("builtin", bool),
+                own_params=r.get("own_params", int),
+                total_params=r.get("total_params", int),
+                children=r.strings("children"),
+            )
+        )
+    provenance = version >= 2 and top.get("provenance", bool)
+    calls = [_call_in(item, f"trace.calls[{i}]", provenance) for i, item in enumerate(top.get("calls", list))]
+    error = None
+    if data.get("error") is not None:
+        r = _Reader(data["error"], "trace.error")
+        error = TraceError(r.get("path", str), r.get("message", str), r.shapes("input_shapes"))
+    fields: dict[str, Any] = {
+        "model_name": top.get("model_name", str),
+        "input_shapes": top.shapes("input_shapes"),
+        "output_shapes": top.shapes("output_shapes"),
+        "modules": modules,
+        "calls": calls,
+        "error": error,
+    }
+    if provenance:
+        fields["provenance"] = True
+        fields["inputs"] = [_port_in(item, f"trace.inputs[{i}]") for i, item in enumerate(top.get("inputs", list))]
+        fields["outputs"] = [_port_in(item, f"trace.outputs[{i}]") for i, item in enumerate(top.get("outputs", list))]
+        fields["merges"] = [_merge_in(item, f"trace.merges[{i}]") for i, item in enumerate(top.get("merges", list))]
+    return fields
+
+
+def _call_in(item: Any, where: str, provenance: bool) -> Call:
+    r = _Reader(item, where)
+    # "macs" came after version 1's first traces; older files without it still load.
+    macs = r.get("macs", int) if "macs" in item else 0
+    if macs < 0:
+        raise ValueError(f"{where}.macs: expected a count >= 0, got {macs}")
+    call = Call(r.get("index", int), r.get("path", str), r.shapes("input_shapes"), r.shapes("output_shapes"), macs)
+    if provenance:
+        call.parent = r.optional_int("parent")
+        call.sources = r.sources("sources")
+        call.returned = r.sources("returned")
+    return call
+
+
+def _merge_in(item: Any, where: str) -> Merge:
+    r = _Reader(item, where)
+    return Merge(
+        index=r.get("index", int),
+        name=r.get("name", str),
+        call=r.optional_int("call"),
+        input_shapes=r.shapes("input_shapes"),
+        output_shapes=r.shapes("output_shapes"),
+        sources=r.sources("sources"),
+        after_calls=r.get("after_calls", int),
+    )
+
+
+def _port_in(item: Any, where: str) -> Port:
+    r = _Reader(item, where)
+    return Port(r.get("name", str), r.shapes("shapes"), r.sources("sources"))
+
+
+def _port_out(port: Port) -> dict[str, Any]:
+    return {"name": port.name, "shapes": _shapes_out(port.shapes), "sources": _sources_out(port.sources)}
+
+
+def _sources_out(sources: list[Source | None]) -> list[list[Any] | None]:
+    return [None if s is None else list(s) for s in sources]
+
+
+def _shapes_out(shapes: list[Shape]) -> list[list[int]]:
+    return [list(s) for s in shapes]
+
+
+class _Reader:
+    """Typed field access into a JSON object, with errors that name the field's location."""
+
+    def __init__(self, data: Any, where: str) -> None:
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected a JSON object, got {type(data).__name__}")
+        self.data = data
+        self.where = where
+
+    def get(self, key: str, kind: type) -> Any:
+        if key not in self.data:
+            raise ValueError(f"{self.where}: missing field {key!r}")
+        value = self.data[key]
+        # bool is an int subclass in Python; keep counts and flags apart.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{self.where}.{key}: expected {kind.__name__}, got {value!r}")
+        return value
+
+    def strings(self, key: str) -> list[str]:
+        items = self.get(key, list)
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                raise ValueError(f"{self.where}.{key}[{i}]: expected a string, got {item!r}")
+        return list(items)
+
+    def optional_int(self, key: str) -> int | None:
+        if self.data.get(key) is None:
+            if key not in self.data:
+                raise ValueError(f"{self.where}: missing field {key!r}")
+            return None
+        return self.get(key, int)
+
+    def sources(self, key: str) -> list[Source | None]:
+        sources: list[Source | None] = []
+        for i, item in enumerate(self.get(key, list)):
+            ok = item is None or (
+                isinstance(item, list)
+                and len(item) == 3
+                and item[0] in SOURCE_KINDS
+                and all(isinstance(n, int) and not isinstance(n, bool) for n in item[1:])
+            )
+            if not ok:
+                raise ValueError(f"{self.where}.{key}[{i}]: expected null or [kind, index, slot], got {item!r}")
+            sources.append(None if item is None else (item[0], item[1], item[2]))
+        return sources
+
+    def shapes(self, key: str) -> list[Shape]:
+        shapes = []
+        for i, item in enumerate(self.get(key, list)):
+            ok = isinstance(item, list) and all(isinstance(d, int) and not isinstance(d, bool) for d in item)
+            if not ok:
+                raise ValueError(f"{self.where}.{key}[{i}]: expected a shape (list of ints), got {item!r}")
+            shapes.append(tuple(item))
+        return shapes

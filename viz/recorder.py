@@ -190,44 +190,43 @@ class Replay:
         return self.by_position.get(tag - self.base)
 
     def _run(self, events: list[Any], paths: dict[int, str]) -> None:
-        calls, by_position = self.calls, self.by_position
+        calls, by_position, base = self.calls, self.by_position, self.base
+        known = by_position.get
         # The calls that have started and not returned, innermost last, and their modules.
         open_calls: list[Call] = []
         open_modules: list[nn.Module] = []
         ended: tuple[Call | None, list[Any]] = (None, [])  # the last END: its call (None if unknown) and origins
+        # The loop runs once per event (a few per module call), so the common one-tensor case is written inline.
         for position, kind, subject, value in zip(
             range(0, len(events), 3), events[0::3], events[1::3], events[2::3], strict=True
         ):
-            if kind == _OP:
-                if open_calls:
-                    open_calls[-1].macs += op_macs(subject, *value)
-            elif kind == _MERGE:
-                self._merge(position, subject, value, open_calls[-1] if open_calls else None)
-            elif kind == _INPUT:
-                by_position[position] = ("input", value[0], value[1])
-            elif kind == _SLOT:
-                call, origins = ended
-                by_position[position] = ("call", call.index, value) if call is not None else self.source(origins[value])
-            elif kind == _START:
+            if kind == _START:
                 path = paths.get(id(subject))
                 if path is None:
                     continue
                 shapes, origins = value
                 if type(shapes) is tuple:
-                    shapes, origins = [shapes], [origins]
+                    shapes = [shapes]
+                    sources = [known(origins - base) if origins is not None and origins >= base else None]
+                else:
+                    sources = [self.source(o) for o in origins]
                 parent = open_calls[-1].index if open_calls else None
-                call = Call(len(calls), path, shapes, [], parent=parent, sources=[self.source(o) for o in origins])
+                call = Call(len(calls), path, shapes, [], 0, parent, sources)
                 calls.append(call)
                 open_calls.append(call)
                 open_modules.append(subject)
-            else:  # _END
+            elif kind == _END:
                 shapes, origins = value
                 single = type(shapes) is tuple
                 if single:
-                    shapes, origins = [shapes], [origins]
+                    shapes = [shapes]
+                    returned = [known(origins - base) if origins is not None and origins >= base else None]
+                    origins = [origins]
+                else:
+                    returned = [self.source(o) for o in origins]
                 if id(subject) not in paths:
                     ended = (None, origins)
-                    by_position[position] = self.source(origins[0]) if single else None
+                    by_position[position] = returned[0] if single else None
                     continue
                 # Calls whose forward raised into a parent that caught the error never ended; drop them, or this
                 # module's output would be written into a child's call.
@@ -240,10 +239,20 @@ class Replay:
                 open_modules.pop()
                 call = open_calls.pop()
                 call.output_shapes = shapes
-                call.returned = [self.source(o) for o in origins]
+                call.returned = returned
                 ended = (call, origins)
                 if single:
                     by_position[position] = ("call", call.index, 0)
+            elif kind == _OP:
+                if open_calls:
+                    open_calls[-1].macs += op_macs(subject, *value)
+            elif kind == _MERGE:
+                self._merge(position, subject, value, open_calls[-1] if open_calls else None)
+            elif kind == _INPUT:
+                by_position[position] = ("input", value[0], value[1])
+            else:  # _SLOT
+                call, origins = ended
+                by_position[position] = ("call", call.index, value) if call is not None else self.source(origins[value])
         self.failing = open_calls[-1] if open_calls else None
 
     def _merge(self, position: int, op: type[Function], value: tuple, owner: Call | None) -> None:

@@ -25,6 +25,10 @@ SUMMARY_DEPTH = 1
 # from the same dict, so text and output cannot drift apart.
 GUIDE_CHART_OPTIONS: dict[str, Any] = {"depth": 1, "direction": "TB", "colour_safe": True}
 
+# The guide's residual block (viz/docs/examples.py) and how it is drawn, shown and run from these values.
+RESIDUAL_INPUT = (1, 64, 56, 56)
+RESIDUAL_CHART_OPTIONS: dict[str, Any] = {"show_shapes": True, "colour_safe": True}
+
 
 def measure(model: Any, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, Any]]:
     """Trace `model` on `input_shape` and draw it: (the Trace, the chart the pages show and, when known, MACs)."""
@@ -79,6 +83,7 @@ def guide_data(traces: dict[str, Any]) -> dict[str, Any]:
         f"trace = viz.trace(models.create_model({GUIDE_MODEL!r}))\n"
         f"chart = viz.mermaid(trace, {options})"
     )
+    residual = residual_example()
     # The family page already traced GUIDE_MODEL the same way (create_model, default input): reuse that trace.
     chart = viz.mermaid(traces[GUIDE_MODEL], **GUIDE_CHART_OPTIONS)
     table = viz.summary(traces[GUIDE_MODEL], depth=SUMMARY_DEPTH)
@@ -90,6 +95,27 @@ def guide_data(traces: dict[str, Any]) -> dict[str, Any]:
         "python_chart": chart.rstrip("\n"),
         "summary_python": f"print(viz.summary(trace, depth={SUMMARY_DEPTH}))",
         "summary_output": str(table).rstrip("\n"),
+        **residual,
+    }
+
+
+def residual_example() -> dict[str, str]:
+    """The guide's chart of a residual block: the block's source, the lines that draw it, and the chart."""
+    import inspect
+
+    import viz
+    from viz.docs import examples
+
+    python = (
+        "import viz\n\n"
+        f"trace = viz.trace(BasicBlock(), {RESIDUAL_INPUT})\n"
+        f"chart = viz.mermaid(trace, {', '.join(f'{k}={v!r}' for k, v in RESIDUAL_CHART_OPTIONS.items())})"
+    )
+    chart = viz.mermaid(viz.trace(examples.BasicBlock(), RESIDUAL_INPUT), **RESIDUAL_CHART_OPTIONS)
+    return {
+        "residual_source": "from lucid import Tensor, nn\n\n\n" + inspect.getsource(examples.BasicBlock).rstrip("\n"),
+        "residual_python": python,
+        "residual_chart": chart.rstrip("\n"),
     }
 
 

@@ -14,10 +14,11 @@ PAPER_GMACS = {"efficientformer_l1": 1.3, "efficientformer_l3": 3.9, "efficientf
 
 
 @pytest.mark.parametrize("name", sorted(PAPER_GMACS))
-def test_total_macs_within_five_percent_of_the_paper(name: str) -> None:
+def test_total_macs_within_one_percent_of_the_paper(name: str) -> None:
+    # viz/macs.py promises 1%; measured: L1 -0.06%, L3 +0.62%, L7 -0.44% (1.299, 3.924, 10.155 GMACs).
     total = summarise_trace(model_trace(name)).total_macs
     paper = PAPER_GMACS[name] * 1e9
-    assert abs(total - paper) / paper < 0.05, f"{name}: {total / 1e9:.3f} GMACs, paper {PAPER_GMACS[name]}"
+    assert abs(total - paper) / paper < 0.01, f"{name}: {total / 1e9:.3f} GMACs, paper {PAPER_GMACS[name]}"
 
 
 def test_macs_are_attributed_to_the_modules_that_ran_them() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from lucid.autograd.function import track_outside_apply
 from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops import matmul as mm
 from lucid.autograd.ops import reduce as rd
@@ -26,8 +27,10 @@ def _compare(op: Any, symbol: str) -> Any:
             return NotImplemented
         ew._check_broadcast(self, other_t, f"comparison {symbol}")
         if self.is_meta or other_t.is_meta:
-            return Tensor._wrap(broadcast(self._data, other_t._data, dtype=np.bool_))
-        return Tensor._wrap(np.asarray(op(self._data, other_t._data)))
+            result = Tensor._wrap(broadcast(self._data, other_t._data, dtype=np.bool_))
+        else:
+            result = Tensor._wrap(np.asarray(op(self._data, other_t._data)))
+        return track_outside_apply(op.__name__, (self, other_t), result)
 
     return method
 

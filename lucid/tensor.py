@@ -219,7 +219,9 @@ class Tensor:
 
         In-place writes to it are seen by the graph that still uses this tensor's values.
         """
-        return Tensor._wrap(self._data, False, self._version_box)
+        from lucid.autograd.function import track_outside_apply
+
+        return track_outside_apply("detach", (self,), Tensor._wrap(self._data, False, self._version_box))
 
     def backward(self, grad: ArrayLike | None = None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.
@@ -257,18 +259,30 @@ class Tensor:
                 f"assigning a tensor of shape {value.shape} that requires grad into a tensor of shape {self.shape} "
                 "would drop its gradient; build the result with lucid.stack, concatenate or where instead"
             )
-        if type(self._data) is MetaArray:
-            # A meta tensor has no values to overwrite: the write is checked against the shape and dropped.
+        writes_meta = isinstance(value, Tensor) and type(value._data) is MetaArray
+        if type(self._data) is MetaArray or writes_meta:
+            # A meta tensor has no values to overwrite: the write is checked against the shape and dropped. Values
+            # with no values (shape-only) written into a real tensor leave it without known values: it turns meta.
             from lucid.shape_only import indexed_shape
 
             try:
                 indexed_shape(self.shape, _unwrap_index(index))
             except IndexError as exc:
                 raise IndexError(f"index {index!r} is invalid for a tensor of shape {self.shape}: {exc}") from None
+            if type(self._data) is not MetaArray:
+                self._data = MetaArray(self._data.shape, self._data.dtype)
             self._version += 1
+            self._track_write(value)
             return
         self._data[_unwrap_index(index)] = value._data if isinstance(value, Tensor) else value
         self._version += 1
+        self._track_write(value)
+
+    def _track_write(self, value: ArrayLike) -> None:
+        # This tensor now holds data from `value` too: a tool following the data (the op tracker) must see it.
+        from lucid.autograd.function import track_outside_apply
+
+        track_outside_apply("setitem", (self, value) if isinstance(value, Tensor) else (self,), self)
 
     # Shape helpers on the tensor itself: everything else is defined in lucid/autograd/ops
     # and attached below, so each op has one definition.

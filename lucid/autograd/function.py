@@ -77,6 +77,24 @@ def get_op_tracker() -> OpTracker | None:
     return _op_tracker
 
 
+def track_outside_apply(op_name: str, inputs: tuple[Tensor, ...], result: Tensor) -> Tensor:
+    """Show the op tracker a tensor made without `apply` (detach, comparisons, argmax, an in-place write), so that a
+    tool following the data sees it come from `inputs` like any op's result; returns `result`.
+
+    The tracker is given a stand-in op class named `op_name`, made once per name and kept out of `registry` (it
+    has no forward or backward of its own).
+    """
+    if _op_tracker is not None:
+        op = _OUTSIDE_APPLY.get(op_name)
+        if op is None:
+            op = _OUTSIDE_APPLY[op_name] = type(f"_{op_name.title()}", (Function,), {"op_name": op_name})
+        _op_tracker(op, inputs, result, {})
+    return result
+
+
+_OUTSIDE_APPLY: dict[str, type[Function]] = {}
+
+
 class Function:
     """One differentiable primitive; an instance is the graph node that made a Tensor."""
 

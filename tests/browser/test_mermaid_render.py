@@ -1,14 +1,14 @@
 """Every chart lucid-viz draws parses and renders in real mermaid 11 (headless Chromium, offline).
 
 The charts cover the registered models at depths 1-4 and with each drawing option, EfficientFormers built from
-custom configs, a user module with keyword arguments and tuple/dict outputs, and a partial trace. All of them are
+custom configs, a user module with keyword arguments and tuple/dict outputs, a partial trace, and real architectures
+drawn with data edges (residual blocks, a U-Net, Inception, a two-input model, a ViT). All of them are
 rendered in one Chromium run; for each, mermaid must report no error, and the SVG must hold exactly the nodes,
 subgraphs and edges the chart text declares.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -20,8 +20,10 @@ import viz
 from lucid.models import EfficientFormer, EfficientFormerConfig
 
 from .chromium import MERMAID_BUNDLE, chromium_path, render_charts
+from .declared import CIRCLE, declared
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "viz"))
+import dataflow_models
 from user_models import Broken, TupleNet
 
 pytestmark = pytest.mark.browser
@@ -30,19 +32,6 @@ if chromium_path() is None:
     pytest.skip("Debian's chromium is not installed (./scripts/bootstrap.sh installs it)", allow_module_level=True)
 if not MERMAID_BUNDLE.exists():
     pytest.skip(f"{MERMAID_BUNDLE} is missing; run ./scripts/bootstrap.sh (npm ci)", allow_module_level=True)
-
-# A node is declared once, on its own line: `id["label"];` or a port `id_in(["Input"]);`.
-_NODE = re.compile(r'^[A-Za-z][\w]*(\["|\(\[")')
-_EDGE = re.compile(r"^\S+ (-->|-\.->) \S+;$")
-
-
-def _expected(chart: str) -> dict[str, int]:
-    lines = chart.splitlines()
-    return {
-        "nodes": sum(bool(_NODE.match(line)) for line in lines),
-        "clusters": sum(line.startswith("subgraph ") for line in lines),
-        "edges": sum(bool(_EDGE.match(line)) for line in lines),
-    }
 
 
 def _charts() -> dict[str, str]:
@@ -82,6 +71,30 @@ def _charts() -> dict[str, str]:
     with pytest.raises(viz.TracingError) as info:
         viz.trace(models.efficientformer_l1(), (1, 3, 256, 256))
     charts["partial trace failing at the root"] = viz.mermaid(info.value.partial)
+    charts.update(_data_flow_charts())
+    return charts
+
+
+def _data_flow_charts() -> dict[str, str]:
+    """Real architectures whose edges follow the data (tests/viz/test_data_edges.py checks their edges)."""
+    cases = {
+        "identity block": (dataflow_models.identity_block(), (1, 8, 8, 8), [1]),
+        "projection block": (dataflow_models.projection_block(), (1, 8, 8, 8), [1, 2]),
+        "resnet": (dataflow_models.TinyResNet(), (1, 3, 8, 8), [2, 3]),
+        "unet": (dataflow_models.UNet(), (1, 3, 16, 16), [1, 2, 3]),
+        "inception": (dataflow_models.InceptionNet(), (1, 3, 8, 8), [2, 3]),
+        "two inputs": (dataflow_models.ActorCritic(), ((2, 3, 8, 8), (2, 6)), [1, 2]),
+        "vit": (dataflow_models.TinyViT(), (1, 3, 16, 16), [2, 4]),
+        "separate qkv": (dataflow_models.SeparateQKVAttention(), (1, 5, 8), [1]),
+    }
+    charts: dict[str, str] = {}
+    for label, (model, shape, depths) in cases.items():
+        trace = viz.trace(model, shape, meta=True)
+        for depth in depths:
+            charts[f"{label} depth {depth}"] = viz.mermaid(trace, depth=depth)
+        charts[f"{label} shapes"] = viz.mermaid(trace, depth=depths[-1], show_shapes=True, direction="TB")
+    charts["vit unfolded"] = viz.mermaid(viz.trace(dataflow_models.TinyViT(), (1, 3, 16, 16), meta=True), depth=4,
+                                         collapse_repeats=False)  # fmt: skip
     return charts
 
 
@@ -104,8 +117,8 @@ def test_every_chart_draws_the_nodes_subgraphs_and_edges_it_declares(rendered) -
     wrong = {}
     for label, (chart, result) in rendered.items():
         drawn = {key: result.get(key) for key in ("nodes", "clusters", "edges")}
-        if drawn != _expected(chart):
-            wrong[label] = (drawn, _expected(chart))
+        if drawn != declared(chart):
+            wrong[label] = (drawn, declared(chart))
     assert wrong == {}
 
 
@@ -127,3 +140,18 @@ def test_user_module_chart_shows_keyword_tuple_and_dict_shapes(rendered) -> None
     assert "output0[\"Output 0<br/><span style='font-size:11px;color:#a67c00;font-weight:400'>(2,1)</span>\"];" in chart
     assert "font-weight:400'>[(2,1), (2,5), (2,5)]</span>\"];" in chart
     assert "m2 --> output0;" in chart and "m2 --> output1;" in chart
+
+
+def test_the_charts_hold_merge_circles_and_ports(rendered: dict[str, tuple[str, dict]]) -> None:
+    # Guards the counting above: the circles and ports are among the nodes that were counted.
+    circles = {
+        label: sum(bool(CIRCLE.match(line)) for line in chart.splitlines()) for label, (chart, _) in rendered.items()
+    }
+    assert circles["identity block depth 1"] == 1  # the residual add
+    assert circles["unet depth 2"] == 2  # two skip concatenations
+    assert circles["inception depth 2"] == 1
+    assert circles["two inputs depth 2"] == 2  # concatenate and stack
+    assert circles["vit depth 4"] == 2 and circles["vit unfolded"] == 4
+    assert '(["Input"])' in rendered["vit depth 4"][0] and '(["Input"])' in rendered["resnet depth 3"][0]
+    # identity block: 5 layers, a second ReLU, the add, input and output.
+    assert rendered["identity block depth 1"][1]["nodes"] == 9

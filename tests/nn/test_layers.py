@@ -132,3 +132,11 @@ def test_hyper_parameters_of_the_wrong_type_raise_type_error() -> None:
         nn.Conv2d(3, 8, "3")
     with pytest.raises(TypeError, match=r"max_pool2d: stride must be an int or a pair of ints, got \(1, 2, 3\)"):
         nn.MaxPool2d(2, stride=(1, 2, 3))(lucid.zeros(1, 1, 4, 4))
+
+
+def test_an_embedding_runs_shape_only() -> None:
+    with lucid.meta():
+        table = lucid.nn.Embedding(10, 4)
+        tokens = lucid.zeros(2, 5, dtype=lucid.int64)
+    out = table(tokens)
+    assert out.is_meta and out.shape == (2, 5, 4)

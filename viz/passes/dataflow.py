@@ -4,9 +4,10 @@ Both ends are the drawn nodes that stand for the calls (viz.passes.flow's attrib
 followed through: a subgraph container hands on its inner call's output; an op with one traced input is invisible;
 an op that combined tensors from two or more different drawn producers, run outside every drawn leaf, is drawn as a
 merge circle (`op0`, ...) in the subgraph of the module whose forward ran it. Each drawn leaf call gets a node of its
-own (`mK`, then `mK_2`, ... for a leaf called again), so no edge goes back into an earlier call; a folded group keeps
-its ports and its one loop `mK_out -> mK_in`. The model's inputs and outputs are one node each (`input`, or
-`input0`, `input1`, ... when there are several).
+own (`mK`, then `mK_2`, ... for a leaf called again), so no edge goes back into an earlier call. A folded group
+keeps its ports: data reaches its later members through `mK_in` (from the first member's last node, and from
+`mK_out` for each further member), the only edges that run against the flow. The model's inputs and outputs are
+one node each (`input`, or `input0`, `input1`, ... when there are several).
 
 >>> import lucid.nn as nn, viz
 >>> class Residual(nn.Module):
@@ -41,25 +42,27 @@ class _DataFlow:
         self.tree = tree
         self.trace: Trace = tree.trace
         self.targets = attribute(tree)
-        self.instance, self.repeats = self._instances()
+        self.instance, self.drawings = self._instances()
+        self.repeats = {number: calls[1:] for number, calls in self.drawings.items() if len(calls) > 1}
         self._resolved: dict[Source, Endpoint | None] = {}
 
     def _instances(self) -> tuple[list[Endpoint | None], dict[int, list[Call]]]:
-        """Each call's drawn endpoint (None when its module is drawn as a subgraph), and each leaf's later calls.
+        """Each call's drawn endpoint (None when its module is drawn as a subgraph), and each drawn leaf's calls.
 
-        A call inside the call that opened its drawn node belongs to that drawing; any other call of a drawn leaf
-        opens a new drawing of it, and a call of a folded group's member is that member."""
+        A call made inside a drawn leaf's call belongs to that drawing; any other call of a drawn leaf opens a new
+        drawing of it, and a call of a folded group's member is that member."""
         calls = self.trace.calls
         nodes = self.tree.nodes
         instance: list[Endpoint | None] = [None] * len(calls)
         drawings: dict[int, list[Call]] = {}
         for call in calls:
+            parent = call.parent
+            if parent is not None and instance[parent] is not None:
+                # Inside a drawn leaf's call (even a module drawn elsewhere, shared with it): part of that drawing.
+                instance[call.index] = instance[parent]
+                continue
             target = self.targets.get(call.path)
             if target is None:
-                continue
-            parent = call.parent
-            if parent is not None and instance[parent] is not None and self.targets.get(calls[parent].path) == target:
-                instance[call.index] = instance[parent]
                 continue
             number, member = target
             if nodes[number].is_group:
@@ -68,7 +71,7 @@ class _DataFlow:
                 opened = drawings.setdefault(number, [])
                 instance[call.index] = ("node", number, len(opened))
                 opened.append(call)
-        return instance, {number: opened[1:] for number, opened in drawings.items() if len(opened) > 1}
+        return instance, drawings
 
     def resolve(self, source: Source | None) -> Endpoint | None:
         """The drawn endpoint a tensor comes from (None: a constant, or nothing drawn made it)."""
@@ -171,10 +174,14 @@ class _DataFlow:
         entering, leaving, dashed = self._port_edges(walked, names)
         in_order = with_port_edges(walked, entering, leaving)
         failed = None if trace.error is None else stands_for(tree, self.targets, trace.error.path)
+        first_call = first_calls(tree)
+        for number, calls in self.drawings.items():
+            # A container cut at the depth that is never called itself (a ModuleList): its first member's call.
+            first_call[number] = first_call[number] or calls[0]
         return Flow(
             edges=sorted(set(in_order)),
             ported=sorted(names.ported),
-            first_call=first_calls(tree),
+            first_call=first_call,
             failed=failed,
             in_order=in_order,
             dashed=frozenset(dashed),

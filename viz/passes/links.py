@@ -14,7 +14,7 @@ outputs also feed a decoder, and an MLP whose widths change therefore stay apart
 ...          Call(2, "b", [(2,)], [(2,)], parent=0, sources=[("call", 1, 0)], returned=[("call", 1, 0)])]
 >>> trace = Trace("net", [(2,)], [(2,)], mods, calls, provenance=True, inputs=[Port("", [(2,)])],
 ...               outputs=[Port("", [(2,)], [("call", 0, 0)])])
->>> FoldRule(trace).can_follow("", "a", "b", leaf=True)
+>>> FoldRule(trace, {"": ["a", "b"], "a": [], "b": []}).can_follow("", "a", "b", leaf=True)
 True
 """
 
@@ -31,8 +31,10 @@ Chain = list[str]
 class FoldRule:
     """Decides whether a sibling may fold into the run of the sibling before it (see the module docstring)."""
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: Trace, view: dict[str, list[str]]) -> None:
+        """`view` is each module's children as drawn (hidden classes dissolved into their own children)."""
         self.trace = trace
+        self.view = view
         self.shapes: dict[str, list[tuple[list[Shape], list[Shape]]]] = defaultdict(list)
         for call in trace.calls:
             self.shapes[call.path].append((call.input_shapes, call.output_shapes))
@@ -56,9 +58,10 @@ class FoldRule:
         if parent not in self._tables:
             producers: dict[str, set[str | None]] = defaultdict(set)
             consumers: dict[str, set[str | None]] = defaultdict(set)
+            children = set(self.view[parent])
             for chain, consumer in self.edges:
-                made_by = next((c for c in (_child(parent, path) for path in chain) if c is not None), None)
-                used_by = None if consumer is None else _child(parent, consumer)
+                made_by = next((c for c in (_child(parent, children, path) for path in chain) if c is not None), None)
+                used_by = None if consumer is None else _child(parent, children, consumer)
                 if made_by == used_by:
                     continue  # inside one child, or not inside any
                 if used_by is not None:
@@ -69,14 +72,15 @@ class FoldRule:
         return self._tables[parent]
 
 
-def _child(parent: str, path: str) -> str | None:
-    """The child of `parent` whose subtree holds `path` (None when `path` is not strictly inside `parent`)."""
-    if parent:
-        if not path.startswith(parent + "."):
-            return None
-        rest = path[len(parent) + 1 :]
-        return f"{parent}.{rest.split('.', 1)[0]}"
-    return path.split(".", 1)[0] if path else None
+def _child(parent: str, children: set[str], path: str) -> str | None:
+    """The child of `parent` (one of `children`, as drawn) whose subtree holds `path`; None when `path` is not
+    strictly inside `parent`."""
+    current = path
+    while current and current != parent:
+        if current in children:
+            return current
+        current = current.rsplit(".", 1)[0] if "." in current else ""
+    return None
 
 
 def _module_edges(trace: Trace) -> list[tuple[Chain, str | None]]:

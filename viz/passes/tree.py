@@ -76,7 +76,7 @@ def build_tree(trace: Trace, depth: int = 3, collapse_repeats: bool = True, hide
     modules = trace.module_map()
     view = _view_children(modules, hidden)
     signature = _signatures(view, modules, depth)
-    rule = FoldRule(trace)
+    rule = FoldRule(trace, view)
 
     nodes: list[DrawnNode] = []
     stack: list[tuple[list[str], int, DrawnNode | None]] = [([""], 0, None)]

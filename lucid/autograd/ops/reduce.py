@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lucid.autograd.function import Function
+from lucid.autograd.function import Function, track_outside_apply
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
@@ -127,12 +127,16 @@ def argmax(a: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor
     """Index of the largest value (over the flattened tensor when `axis` is None); no gradient."""
     if axis is None:
         if a.is_meta:
-            return Tensor._wrap(MetaArray((), np.int64))
-        return Tensor._wrap(np.asarray(np.argmax(a.data), dtype=np.int64))
+            result = Tensor._wrap(MetaArray((), np.int64))
+        else:
+            result = Tensor._wrap(np.asarray(np.argmax(a.data), dtype=np.int64))
+        return track_outside_apply("argmax", (a,), result)
     (ax,) = normalize_axes(axis, a.ndim, a.shape)
     if a.is_meta:
-        return Tensor._wrap(MetaArray(_reduced_shape(a.shape, (ax,), keepdims), np.int64))
-    return Tensor._wrap(np.argmax(a.data, axis=ax, keepdims=keepdims).astype(np.int64))
+        result = Tensor._wrap(MetaArray(_reduced_shape(a.shape, (ax,), keepdims), np.int64))
+    else:
+        result = Tensor._wrap(np.argmax(a.data, axis=ax, keepdims=keepdims).astype(np.int64))
+    return track_outside_apply("argmax", (a,), result)
 
 
 def _check_nonempty(a: Tensor, axes: tuple[int, ...], name: str) -> None:

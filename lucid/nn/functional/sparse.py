@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from lucid.autograd.function import track_outside_apply
 from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops.shape import getitem
+from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor, as_tensor
 
 
@@ -23,13 +25,18 @@ def embedding(indices: Tensor, weight: Tensor, padding_idx: int | None = None) -
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), got {weight.shape}")
     count = weight.shape[0]
+    if indices.is_meta or weight.is_meta:
+        # Shape-only: no index values to check or gather, but the rows come from the indices all the same.
+        looked_up = Tensor._wrap(MetaArray((*indices.shape, weight.shape[1]), weight.dtype))
+        return track_outside_apply("embedding", (indices, weight), looked_up)
     # Negative indices are refused, as in PyTorch (NumPy would silently count them from the end).
     if indices.size and (indices.data.min() < 0 or indices.data.max() >= count):
         bad = int(indices.data.max()) if indices.data.max() >= count else int(indices.data.min())
         raise IndexError(
             f"embedding: index {bad} is out of range for a table of {count} rows (valid: 0 to {count - 1})"
         )
-    out = getitem(weight, indices.data)
+    # Which rows are read is the indices' doing: a tool following the data sees them as the lookup's input.
+    out = track_outside_apply("embedding", (indices, weight), getitem(weight, indices.data))
     if padding_idx is None:
         return out
     pad = padding_idx % count if -count <= padding_idx < count else None

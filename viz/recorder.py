@@ -23,7 +23,7 @@ from lucid.nn.module import CallWrapper
 from viz.ir import Call, Merge, Source
 from viz.macs import MAC_RULES, op_macs
 
-# The kinds of event in the log; each event is three items: kind, subject, value.
+# The kinds of event in the log; each event is four items: kind, subject and two values (see `Replay._run`).
 _INPUT, _START, _END, _SLOT, _OP, _MERGE = range(6)
 # Each trace's tags start above every earlier trace's (a log never has 2**40 items).
 _BASES = itertools.count(1 << 40, 1 << 40)
@@ -67,8 +67,8 @@ def _replace_tensors(value: Any, swap: dict[int, Tensor]) -> Any:
 
 
 class CallRecorder:
-    """The module-call wrapper (see lucid.nn.set_module_call_wrapper) and the op tracker (see
-    lucid.autograd.function.set_op_tracker) of one trace, and what they logged.
+    """The module-call wrapper (`wrap`, see lucid.nn.set_module_call_wrapper) and the op tracker (the recorder
+    itself, see lucid.autograd.function.set_op_tracker) of one trace, and what they logged.
 
     The wrapper sees each call as its caller does: the arguments before the module's own pre-hooks change them and
     the output after its hooks. A call that hands back one of its own input tensors (Identity, a no-op dropout)
@@ -81,6 +81,15 @@ class CallRecorder:
         self.previous_wrapper: CallWrapper | None = None
         self.previous_tracker: OpTracker | None = None
         self.mac_ops = frozenset(MAC_RULES)
+        # The ops lucid calls this tracker for besides merges (see set_op_tracker): those that count MACs.
+        self.ops: frozenset[str] | None = self.mac_ops
+
+    def track_after(self, previous: OpTracker | None) -> None:
+        """Chain to a tracker installed before the trace: it keeps seeing the ops it asked for."""
+        self.previous_tracker = previous
+        if previous is not None:
+            wanted = getattr(previous, "ops", None)
+            self.ops = None if wanted is None else self.mac_ops | frozenset(wanted)
 
     def tag_inputs(self, ports: list[list[Tensor]]) -> None:
         """Tag the model's input tensors (port by port) before the forward."""
@@ -88,28 +97,28 @@ class CallRecorder:
         for port, tensors in enumerate(ports):
             for slot, tensor in enumerate(tensors):
                 tensor._origin = self.base + len(events)
-                events += (_INPUT, None, (port, slot))
+                events += (_INPUT, None, port, slot)
 
     def wrap(self, module: nn.Module, call: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         events = self.events
         # Almost every layer takes one tensor and returns one: their shapes and tags alone, without the walks.
         single = args[0] if len(args) == 1 and not kwargs and type(args[0]) is Tensor else None
         if single is not None:
-            events += (_START, module, (single._data.shape, single._origin))
+            events += (_START, module, single._data.shape, single._origin)
         else:
             inputs = tensors_in((args, kwargs))
-            events += (_START, module, ([t._data.shape for t in inputs], [t._origin for t in inputs]))
+            events += (_START, module, [t._data.shape for t in inputs], [t._origin for t in inputs])
         previous = self.previous_wrapper  # a wrapper installed before the trace still sees every call
         output = call(*args, **kwargs) if previous is None else previous(module, call, args, kwargs)
         if type(output) is Tensor and output is not single:
             position = len(events)
-            events += (_END, module, (output._data.shape, output._origin))
+            events += (_END, module, output._data.shape, output._origin)
             output._origin = self.base + position
             return output
         if single is not None and output is single:
             twin = _alias(single)
             position = len(events)
-            events += (_END, module, (twin._data.shape, single._origin))
+            events += (_END, module, twin._data.shape, single._origin)
             twin._origin = self.base + position
             return twin
         return self._end_structured(module, args, kwargs, output)
@@ -125,14 +134,15 @@ class CallRecorder:
             output = _replace_tensors(output, swap)
             outputs = [swap.get(id(t), t) for t in outputs]
         events = self.events
-        events += (_END, module, ([t._data.shape for t in outputs], origins))
+        events += (_END, module, [t._data.shape for t in outputs], origins)
         for slot, tensor in enumerate(outputs):
             tensor._origin = self.base + len(events)
-            events += (_SLOT, None, slot)
+            events += (_SLOT, None, slot, None)
         return output
 
-    def track(self, op: type[Function], inputs: tuple[Tensor, ...], result: Tensor, options: dict[str, Any]) -> None:
-        """The op tracker: pass a single tag on, or log a merge of several."""
+    def __call__(self, op: type[Function], inputs: tuple[Tensor, ...], result: Tensor, options: dict[str, Any]) -> None:
+        """The op tracker: pass a single tag on (lucid does that itself for the ops not in `ops`), log a merge of
+        several, and log the MAC-counting ops."""
         base = self.base
         origin = None
         for tensor in inputs:
@@ -148,7 +158,7 @@ class CallRecorder:
                 result._origin = origin
             if op.__name__ in self.mac_ops:
                 shapes = [t._data.shape for t in inputs]
-                self.events += (_OP, op.__name__, (shapes, result._data.shape, options))
+                self.events += (_OP, op.__name__, shapes, (result._data.shape, options))
         previous = self.previous_tracker
         if previous is not None:
             previous(op, inputs, result, options)
@@ -158,7 +168,7 @@ class CallRecorder:
         origins = [t._origin if t._origin is not None and t._origin >= base else None for t in inputs]
         shapes = [t._data.shape for t in inputs]
         position = len(self.events)
-        self.events += (_MERGE, op, (shapes, result._data.shape, options, origins))
+        self.events += (_MERGE, op, (shapes, result._data.shape, options), origins)
         result._origin = base + position
 
     def replay(self, paths: dict[int, str]) -> Replay:
@@ -195,37 +205,36 @@ class Replay:
         # The calls that have started and not returned, innermost last, and their modules.
         open_calls: list[Call] = []
         open_modules: list[nn.Module] = []
-        ended: tuple[Call | None, list[Any]] = (None, [])  # the last END: its call (None if unknown) and origins
+        # The last END (for the SLOT events after it): its call (None for a module made in forward) and origins.
+        ended: Call | None = None
+        ended_origins: Any = None
         # The loop runs once per event (a few per module call), so the common one-tensor case is written inline.
-        for position, kind, subject, value in zip(
-            range(0, len(events), 3), events[0::3], events[1::3], events[2::3], strict=True
+        # START and END: the module, then its tensors' shapes and origins (one shape and one tag, or two lists).
+        for position, kind, subject, first, second in zip(
+            range(0, len(events), 4), events[0::4], events[1::4], events[2::4], events[3::4], strict=True
         ):
             if kind == _START:
                 path = paths.get(id(subject))
                 if path is None:
                     continue
-                shapes, origins = value
-                if type(shapes) is tuple:
-                    shapes = [shapes]
-                    sources = [known(origins - base) if origins is not None and origins >= base else None]
+                if type(first) is tuple:
+                    shapes = [first]
+                    sources = [known(second - base) if second is not None and second >= base else None]
                 else:
-                    sources = [self.source(o) for o in origins]
-                parent = open_calls[-1].index if open_calls else None
-                call = Call(len(calls), path, shapes, [], 0, parent, sources)
+                    shapes = first
+                    sources = [self.source(o) for o in second]
+                call = Call(len(calls), path, shapes, [], 0, open_calls[-1].index if open_calls else None, sources, [])
                 calls.append(call)
                 open_calls.append(call)
                 open_modules.append(subject)
             elif kind == _END:
-                shapes, origins = value
-                single = type(shapes) is tuple
+                single = type(first) is tuple
                 if single:
-                    shapes = [shapes]
-                    returned = [known(origins - base) if origins is not None and origins >= base else None]
-                    origins = [origins]
+                    returned = [known(second - base) if second is not None and second >= base else None]
                 else:
-                    returned = [self.source(o) for o in origins]
+                    returned = [self.source(o) for o in second]
+                ended, ended_origins = None, second
                 if id(subject) not in paths:
-                    ended = (None, origins)
                     by_position[position] = returned[0] if single else None
                     continue
                 # Calls whose forward raised into a parent that caught the error never ended; drop them, or this
@@ -234,29 +243,29 @@ class Replay:
                     open_modules.pop()
                     open_calls.pop()
                 if not open_modules:
-                    ended = (None, origins)
                     continue
                 open_modules.pop()
-                call = open_calls.pop()
-                call.output_shapes = shapes
-                call.returned = returned
-                ended = (call, origins)
+                ended = open_calls.pop()
+                ended.output_shapes = [first] if single else first
+                ended.returned = returned
                 if single:
-                    by_position[position] = ("call", call.index, 0)
+                    by_position[position] = ("call", ended.index, 0)
             elif kind == _OP:
                 if open_calls:
-                    open_calls[-1].macs += op_macs(subject, *value)
+                    open_calls[-1].macs += op_macs(subject, first, *second)
             elif kind == _MERGE:
-                self._merge(position, subject, value, open_calls[-1] if open_calls else None)
+                self._merge(position, subject, first, second, open_calls[-1] if open_calls else None)
             elif kind == _INPUT:
-                by_position[position] = ("input", value[0], value[1])
-            else:  # _SLOT
-                call, origins = ended
-                by_position[position] = ("call", call.index, value) if call is not None else self.source(origins[value])
+                by_position[position] = ("input", first, second)
+            else:  # _SLOT: the `first`-th tensor of the last END's output
+                if ended is not None:
+                    by_position[position] = ("call", ended.index, first)
+                else:
+                    by_position[position] = self.source(ended_origins[first])
         self.failing = open_calls[-1] if open_calls else None
 
-    def _merge(self, position: int, op: type[Function], value: tuple, owner: Call | None) -> None:
-        shapes, output_shape, options, origins = value
+    def _merge(self, position: int, op: type[Function], value: tuple, origins: list[Any], owner: Call | None) -> None:
+        shapes, output_shape, options = value
         sources = [self.source(o) for o in origins]
         distinct = {s for s in sources if s is not None}
         if owner is not None and op.__name__ in MAC_RULES:

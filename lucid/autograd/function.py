@@ -48,15 +48,20 @@ def get_op_observer() -> OpObserver | None:
     return _op_observer
 
 
-# Called after every op as tracker(op, inputs, result, options) when set: the op's class, its input tensors and the
-# tensor it made. For tools that follow data from op to op (viz.trace records where each tensor came from in the
-# tensors' `_origin` slot); the observer above sees only shapes. One global check on the hot path.
+# For tools that follow data from op to op (viz.trace records where each tensor came from): while a tracker is set,
+# tensors carry an opaque tag in their `_origin` slot, and tracker(op, inputs, result, options) sees the op's class,
+# its input tensors and the tensor it made. The observer above sees only shapes. One global check on the hot path.
 OpTracker = Callable[[type["Function"], tuple["Tensor", ...], "Tensor", dict[str, Any]], None]
 _op_tracker: OpTracker | None = None
+_tracked_ops: frozenset[str] | None = None  # the op names the tracker always wants; None for all
 
 
 def set_op_tracker(tracker: OpTracker | None) -> OpTracker | None:
     """Install `tracker` (None removes it); returns the previous one, so callers can restore it or chain to it.
+
+    A tracker with an `ops` attribute (op class names) is called for those ops, and for any op whose inputs carry
+    different `_origin` tags; for the others lucid passes the inputs' one tag on to the result itself, which spares
+    most ops of a forward a Python call. Without `ops` it is called for every op.
 
     >>> seen = []
     >>> previous = set_op_tracker(lambda op, inputs, result, options: seen.append((op.op_name, len(inputs))))
@@ -65,10 +70,12 @@ def set_op_tracker(tracker: OpTracker | None) -> OpTracker | None:
     >>> seen
     [('add', 2)]
     """
-    global _op_tracker
+    global _op_tracker, _tracked_ops
     if tracker is not None and not callable(tracker):
         raise TypeError(f"set_op_tracker() takes a callable or None, got {type(tracker).__name__}")
     previous, _op_tracker = _op_tracker, tracker
+    ops = getattr(tracker, "ops", None)
+    _tracked_ops = None if ops is None else frozenset(ops)
     return previous
 
 
@@ -155,25 +162,35 @@ class Function:
             if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
                 _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
             result = Tensor._wrap(out, is_grad_enabled() and any(t.requires_grad for t in inputs))
-            if _op_tracker is not None:
-                _op_tracker(cls, inputs, result, options)
-            return result
-        # asarray: NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
-        out = np.asarray(fn.forward(*arrays, **options))
-        if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
-            _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
-        requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
-        result = Tensor._wrap(out, requires_grad, _shared_version_box(out, inputs))
-        if requires_grad:
-            fn.parents = inputs
-            if cls.reads_inputs:
-                fn._versions = tuple(t._version for t in inputs)
-            if cls.saves_output:
-                fn._out_box = result._version_box
-                fn._out_version = result._version
-            result._ctx = fn
+        else:
+            # asarray: NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
+            out = np.asarray(fn.forward(*arrays, **options))
+            if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
+                _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
+            requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
+            result = Tensor._wrap(out, requires_grad, _shared_version_box(out, inputs))
+            if requires_grad:
+                fn.parents = inputs
+                if cls.reads_inputs:
+                    fn._versions = tuple(t._version for t in inputs)
+                if cls.saves_output:
+                    fn._out_box = result._version_box
+                    fn._out_version = result._version
+                result._ctx = fn
         if _op_tracker is not None:
-            _op_tracker(cls, inputs, result, options)
+            # The inputs' one tag goes on to the result; the tracker decides where they differ (see set_op_tracker).
+            origin = None
+            for tensor in inputs:
+                tag = tensor._origin
+                if tag is not None and tag != origin:
+                    if origin is not None:
+                        _op_tracker(cls, inputs, result, options)
+                        return result
+                    origin = tag
+            if origin is not None:
+                result._origin = origin
+            if _tracked_ops is None or cls.__name__ in _tracked_ops:
+                _op_tracker(cls, inputs, result, options)
         return result
 
     def check_unchanged(self) -> None:

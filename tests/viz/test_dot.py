@@ -23,10 +23,11 @@ import viz
 import viz.export
 from tests.golden_text import check_golden_text, update_requested
 from viz.cli import main
+from viz.docs.examples import BasicBlock
 from viz.export import GraphvizNotFoundError, export, render_picture
 from viz.ir import Trace, TraceError
 from viz.render.dot import escape_html_label, render_dot
-from viz.render.mermaid import MermaidOptions, render_mermaid
+from viz.render.mermaid import MermaidOptions, mermaid_chart, render_mermaid
 from viz.render.palette import ERROR_COLOURS, FAMILY_COLOURS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,19 +55,25 @@ def _drawn(root: ElementTree.Element, kind: str) -> dict[str, str]:
     return found
 
 
-def _mermaid_structure(chart: str) -> tuple[set[str], set[str], set[tuple[str, str]]]:
-    """Node ids, subgraph ids and edges of a Mermaid chart."""
-    nodes = set(re.findall(r"^(m\d+(?:_in|_out)?|input|output|error)[\[(]", chart, re.M))
+# Drawn ids: nodes (and a leaf's later drawings `mK_2`), group ports, merge circles, inputs, outputs, the error.
+_ID = r"(m\d+(?:_in|_out|_\d+)?|op\d+|input\d*|output\d*|error)"
+
+
+def _mermaid_structure(chart: str) -> tuple[set[str], set[str], set[tuple[str, str]], set[tuple[str, str]]]:
+    """Node ids, subgraph ids, edges and dashed edges of a Mermaid chart."""
+    nodes = set(re.findall(rf"^{_ID}[\[(]", chart, re.M))
     clusters = set(re.findall(r"^subgraph sg_(m\d+)\[", chart, re.M))
     edges = set(re.findall(r"^(\S+) -\.?-> (\S+);$", chart, re.M))
-    return nodes, clusters, edges
+    dashed = set(re.findall(r"^(\S+) -\.-> (\S+);$", chart, re.M))
+    return nodes, clusters, edges, dashed
 
 
-def _dot_structure(text: str) -> tuple[set[str], set[str], set[tuple[str, str]]]:
-    nodes = set(re.findall(r"^\s*(m\d+(?:_in|_out)?|input|output|error) \[label=", text, re.M))
+def _dot_structure(text: str) -> tuple[set[str], set[str], set[tuple[str, str]], set[tuple[str, str]]]:
+    nodes = set(re.findall(rf"^\s*{_ID} \[label=", text, re.M))
     clusters = set(re.findall(r"^\s*subgraph cluster_(m\d+) \{", text, re.M))
     edges = set(re.findall(r"^\s*(\S+) -> (\S+?)(?: \[.*\])?;$", text, re.M))
-    return nodes, clusters, edges
+    dashed = set(re.findall(r'^\s*(\S+) -> (\S+?) \[style="dashed".*\];$', text, re.M))
+    return nodes, clusters, edges, dashed
 
 
 def test_efficientformer_l1_dot_matches_the_golden_file(l1: Trace, request: pytest.FixtureRequest) -> None:
@@ -108,6 +115,38 @@ def test_dot_draws_the_same_nodes_clusters_and_edges_as_mermaid(l1: Trace) -> No
     ):
         chart = render_mermaid(l1, depth=options.depth, collapse_repeats=options.collapse_repeats, hide=options.hide)
         assert _dot_structure(render_dot(l1, options)) == _mermaid_structure(chart), options
+
+
+@pytest.mark.parametrize(
+    ("build", "shape", "options"),
+    [
+        (models.efficientformer_l1, (1, 3, 224, 224), MermaidOptions(depth=5)),
+        (models.efficientformer_l1, (1, 3, 224, 224), MermaidOptions(depth=6, show_shapes=True)),
+        (models.efficientformer_l1, (1, 3, 224, 224), MermaidOptions(depth=6, edges="calls")),
+        (BasicBlock, (1, 64, 56, 56), MermaidOptions(depth=2, direction="TB")),
+    ],
+    ids=["l1 depth 5", "l1 depth 6 shapes", "l1 depth 6 calls", "residual block"],
+)
+def test_dot_draws_the_same_data_flow_as_mermaid(
+    build: object, shape: tuple[int, ...], options: MermaidOptions
+) -> None:
+    # One flow for every renderer: merges, later drawings of a reused leaf and ports, edge for edge, dashed alike.
+    traced = viz.trace(build(), shape, meta=True)  # type: ignore[operator]
+    chart = mermaid_chart(traced, options).text
+    mermaid, dot = _mermaid_structure(chart), _dot_structure(render_dot(traced, options))
+    assert dot == mermaid
+    if options.edges == "data":
+        assert any(node.startswith("op") for node in mermaid[0])
+
+
+@needs_dot
+def test_merge_ops_are_drawn_as_circles_inside_their_module(tmp_path: Path) -> None:
+    traced = viz.trace(BasicBlock(), (1, 64, 56, 56), meta=True)
+    text = render_dot(traced, MermaidOptions(depth=2, show_shapes=True))
+    assert "op0 [label=<add<BR/>" in text and "shape=circle" in text
+    root = _svg(text)
+    assert _drawn(root, "node")["op0"] == "add | (1,128,28,28)"
+    assert _drawn(root, "node")["m3_2"] == "ReLU | (1,128,28,28) → (1,128,28,28)"
 
 
 def test_edges_follow_the_forward_pass(l1: Trace) -> None:

@@ -13,13 +13,14 @@ import pytest
 from viz_builders import TraceBuilder, efficientformer_l1_trace
 
 from tests.golden_text import check_golden_text, update_requested
+import viz
 from viz import Trace, mermaid
 from viz.ir import TraceError
 from viz.render.mermaid import MAX_EDGES, MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # A node line: an id, a bracket, one quoted label with no raw double quote inside, the closing bracket.
-NODE_LINE = re.compile(r'^(m\d+|input|output|error)\["[^"]*"\];$')
+NODE_LINE = re.compile(r'^(m\d+(_\d+)?|input\d*|output\d*|error)\["[^"]*"\];$')
 SUBGRAPH_LINE = re.compile(r'^subgraph sg_m\d+\["[^"]*"\]$')
 
 
@@ -32,6 +33,7 @@ def _structure_ok(text: str) -> None:
             or line == "end"
             or re.match(r"^style \S+ [^\"<>]*$", line)
             or re.match(r'^m\d+_(in|out)\(\["(Input|Output)"\]\);$', line)
+            or re.match(r'^op\d+\(\("[^"]*"\)\);$', line)
             or re.match(r"^\S+ (-->|-\.->) \S+;$", line)
         )
         assert ok, f"unexpected line: {line!r}"
@@ -42,6 +44,16 @@ def test_efficientformer_l1_reproduces_the_reference_chart(request: pytest.Fixtu
         warnings.simplefilter("error")
         text = mermaid(efficientformer_l1_trace())
     check_golden_text(GOLDEN / "efficientformer_l1.mmd", text, update_requested(request))
+    _structure_ok(text)
+
+
+def test_efficientformer_l1_at_depth_5_draws_each_blocks_residual_adds(request: pytest.FixtureRequest) -> None:
+    # One level below the blocks, the data edges show what the call order could not: each meta-block adds its
+    # input back after the token mixer and after the MLP (two add circles per block), and the stage's folded blocks
+    # pass the sum on through their ports.
+    text = mermaid(viz.trace_shapes("efficientformer_l1"), depth=5)
+    check_golden_text(GOLDEN / "efficientformer_l1_depth5.mmd", text, update_requested(request))
+    assert text.count('(("add"));') == 10  # 5 folded or single blocks drawn (4D and 3D), 2 adds each
     _structure_ok(text)
 
 

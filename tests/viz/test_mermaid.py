@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from viz_builders import TraceBuilder, efficientformer_l1_trace
 
-from tests.golden_text import check_golden_text, update_requested
 import viz
+from tests.golden_text import check_golden_text, update_requested
 from viz import Trace, mermaid
 from viz.ir import TraceError
 from viz.render.mermaid import MAX_EDGES, MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid

@@ -233,23 +233,27 @@ class Replay:
                     returned = [known(second - base) if second is not None and second >= base else None]
                 else:
                     returned = [self.source(o) for o in second]
-                ended, ended_origins = None, second
-                if id(subject) not in paths:
-                    by_position[position] = returned[0] if single else None
-                    continue
-                # Calls whose forward raised into a parent that caught the error never ended; drop them, or this
-                # module's output would be written into a child's call.
-                while open_modules and open_modules[-1] is not subject:
-                    open_modules.pop()
-                    open_calls.pop()
-                if not open_modules:
-                    continue
+                    ended, ended_origins = None, second
+                if not (open_modules and open_modules[-1] is subject):
+                    if id(subject) not in paths:
+                        by_position[position] = returned[0] if single else None
+                        continue
+                    # Calls whose forward raised into a parent that caught the error never ended; drop them, or
+                    # this module's output would be written into a child's call.
+                    while open_modules and open_modules[-1] is not subject:
+                        open_modules.pop()
+                        open_calls.pop()
+                    if not open_modules:
+                        continue
                 open_modules.pop()
-                ended = open_calls.pop()
-                ended.output_shapes = [first] if single else first
-                ended.returned = returned
+                call = open_calls.pop()
+                call.returned = returned
                 if single:
-                    by_position[position] = ("call", ended.index, 0)
+                    call.output_shapes = [first]
+                    by_position[position] = ("call", call.index, 0)
+                else:
+                    call.output_shapes = first
+                    ended = call
             elif kind == _OP:
                 if open_calls:
                     open_calls[-1].macs += op_macs(subject, first, *second)
@@ -266,7 +270,8 @@ class Replay:
 
     def _merge(self, position: int, op: type[Function], value: tuple, origins: list[Any], owner: Call | None) -> None:
         shapes, output_shape, options = value
-        sources = [self.source(o) for o in origins]
+        base, known = self.base, self.by_position.get
+        sources = [None if o is None or o < base else known(o - base) for o in origins]
         distinct = {s for s in sources if s is not None}
         if owner is not None and op.__name__ in MAC_RULES:
             owner.macs += op_macs(op.__name__, shapes, output_shape, options)

@@ -74,16 +74,18 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], d
     parents: list[int] = []  # each module's parent's index in `modules` (-1 for the root)
     kinds: list[tuple[str, str, bool, bool]] = []
     owns: list[int] = []
+    param_ids: list[int] = []  # to tell whether a parameter is registered twice
     kind_of: dict[type, tuple[str, str, bool, bool]] = {}
     shared = False
     stack: list[tuple[str, str, nn.Module, int]] = [("", "", model, -1)]
     while stack:
         path, name, module, parent = stack.pop()
-        if id(module) in paths:
+        key = id(module)
+        if key in paths:
             shared = True
             continue
         index = len(modules)
-        paths[id(module)] = path
+        paths[key] = path
         modules.append(module)
         path_list.append(path)
         names.append(name)
@@ -99,7 +101,15 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], d
             )
         kinds.append(kind)
         params = module._parameters
-        owns.append(sum([p._data.size for p in params.values() if p is not None]) if params else 0)
+        if params:
+            own = 0
+            for param in params.values():
+                if param is not None:
+                    own += param._data.size
+                    param_ids.append(id(param))
+            owns.append(own)
+        else:
+            owns.append(0)
         if module._modules:
             prefix = f"{path}." if path else ""
             for child_name, child in reversed(module._modules.items()):
@@ -121,8 +131,7 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], d
         ModuleNode(path, name, kind[0], kind[1], kind[2], kind[3], own, total, kids)
         for path, name, kind, own, total, kids in zip(path_list, names, kinds, owns, totals, children, strict=True)
     ]
-    parameters = [p for module in modules for p in module._parameters.values() if p is not None]
-    if shared or len(parameters) != len({id(p) for p in parameters}):
+    if shared or len(param_ids) != len(set(param_ids)):
         _fill_total_params(nodes, modules)
     return nodes, modules, paths
 

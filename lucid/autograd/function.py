@@ -179,15 +179,17 @@ class Function:
                 result._ctx = fn
         if _op_tracker is not None:
             # The inputs' one tag goes on to the result; the tracker decides where they differ (see set_op_tracker).
-            origin = None
-            for tensor in inputs:
-                tag = tensor._origin
-                if tag is not None and tag != origin:
-                    if origin is not None:
-                        _op_tracker(cls, inputs, result, options)
-                        return result
-                    origin = tag
-            if origin is not None:
+            if len(inputs) == 1:
+                result._origin = inputs[0]._origin
+            else:
+                origin = None
+                for tensor in inputs:
+                    tag = tensor._origin
+                    if tag is not None and tag != origin:
+                        if origin is not None:
+                            _op_tracker(cls, inputs, result, options)
+                            return result
+                        origin = tag
                 result._origin = origin
             if _tracked_ops is None or cls.__name__ in _tracked_ops:
                 _op_tracker(cls, inputs, result, options)

@@ -143,6 +143,17 @@ def test_no_collapse_and_show_params(capsys) -> None:
     assert " params</span>" in out
 
 
+def test_edges_and_show_shapes(capsys) -> None:
+    # Below the blocks the data edges draw each block's residual adds; the order of calls draws none.
+    code, data, _ = _cli(capsys, "efficientformer_l1", "--depth", "5", "--show-shapes")
+    assert code == 0 and data.count('(("add<br/>') == 10
+    assert "m3[\"BatchNorm2d<br/><span style='font-size:11px;color:#2c7a7b;font-weight:400'>(1,24,112,112) → " in data
+    code, calls, _ = _cli(capsys, "efficientformer_l1", "--depth", "5", "--edges", "calls")
+    assert code == 0 and "((" not in calls and calls != data
+    # At the default depth both give the reference chart.
+    assert _cli(capsys, "efficientformer_l1", "--edges", "calls")[1] == GOLDEN.read_text(encoding="utf-8")
+
+
 def test_num_classes_is_passed_to_the_model(capsys) -> None:
     code, out, _ = _cli(capsys, "efficientformer_l1", "--num-classes", "10")
     assert code == 0
@@ -184,6 +195,8 @@ USAGE_ERRORS = [
     (["efficientformer_l1", "--depth", "two"], "invalid int value: 'two'"),
     (["efficientformer_l1", "--format", "svg"], "--format 'svg' is not one of"),
     (["efficientformer_l1", "--direction", "RL"], "--direction 'RL'"),
+    (["efficientformer_l1", "--edges", "tensors"], "--edges 'tensors' must be data or calls"),
+    (["efficientformer_l1", "--format", "json", "--edges", "x"], "--edges 'x' must be data or calls"),
     (["efficientformer_l1", "--num-classes", "-2"], "--num-classes must be >= 0"),
     (["efficientformer_l1", "--set", "colour=red"], "unexpected keyword argument 'colour'"),
     (["efficientformer_l1", "--bogus"], "unrecognized arguments: --bogus"),

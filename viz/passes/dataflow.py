@@ -23,13 +23,18 @@ one node each (`input`, or `input0`, `input1`, ... when there are several).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from viz.ir import Call, Port, Source, Trace
 from viz.passes.flow import Flow, IoNode, OpNode, attribute, first_calls, stands_for, with_port_edges
 from viz.passes.tree import DrawnTree
 
 # A drawn endpoint: ("node", number, k) the k-th drawing of a node (for a folded group: member k), ("input", j),
 # ("output", j) or ("op", merge index).
-Endpoint = tuple
+Endpoint = tuple[str, int] | tuple[str, int, int]
+Link = Callable[[Endpoint | None, Endpoint], None]
+T = TypeVar("T")
 
 
 def data_flow(tree: DrawnTree) -> Flow:
@@ -118,8 +123,8 @@ class _DataFlow:
             inner = self._step(source)
             return memo.get(inner[0]) if inner else None
         merge = self.trace.merges[index]
-        if self._inside_drawn_leaf(index):
-            return self.instance[merge.call]  # type: ignore[index]
+        if merge.call is not None and self.instance[merge.call] is not None:
+            return self.instance[merge.call]  # run inside a drawn leaf: part of it
         producers = _distinct(memo.get(s) for s in merge.sources if s is not None)
         if len(producers) >= 2:
             return ("op", index)
@@ -191,9 +196,9 @@ class _DataFlow:
             outputs=outputs,
         )
 
-    def _link_merge(self, op: OpNode, link: object) -> None:
+    def _link_merge(self, op: OpNode, link: Link) -> None:
         for producer in _distinct(self.resolve(s) for s in op.merge.sources if s is not None):
-            link(producer, ("op", op.merge.index))  # type: ignore[operator]
+            link(producer, ("op", op.merge.index))
 
     def _op_nodes(self) -> list[OpNode]:
         """The merges drawn as circles, numbered in the order they ran, each in its module's drawn subgraph."""
@@ -293,10 +298,10 @@ def _io_nodes(ports: list[Port], kind: str, title: str) -> list[IoNode]:
     return [IoNode(f"{kind}{i}", f"{title} {port.name}", port.shapes) for i, port in enumerate(ports)]
 
 
-def _distinct(items: object) -> list:
+def _distinct(items: Iterable[T | None]) -> list[T]:
     """The items in their first order, each once, None dropped."""
-    seen: dict = {}
-    for item in items:  # type: ignore[attr-defined]
+    seen: dict[T, None] = {}
+    for item in items:
         if item is not None:
             seen.setdefault(item, None)
     return list(seen)

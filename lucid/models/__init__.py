@@ -21,6 +21,7 @@ from lucid.models.registry import (
     get_model_entry,
     is_model,
     list_models,
+    refresh_plugins,
     register_model,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "get_model_entry",
     "is_model",
     "list_models",
+    "refresh_plugins",
     "register_model",
 ]

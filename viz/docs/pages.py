@@ -1,159 +1,205 @@
-"""Collect everything the site shows: one dict per family (with its variants), the guide's real outputs.
+"""Page data for the docs, read from the model registry and the models' own code (pure: dicts out).
 
-This is where models are built and traced; `collect.py` turns code into text, `build.py` renders.
+Every sentence a model page shows comes from the model's code: its `ModelCard` (badges, summary,
+architecture notes, example), the docstrings of the model class, its config dataclass and its
+factories (Google-style `Args:`, `Attributes:`, `Returns:`, `Validation:` sections), and what
+tracing a freshly built model measures (parameters, MACs, the chart).
+
+>>> import lucid.models as models
+>>> entry = models.get_model_entry("efficientformer_l1")
+>>> page = variant_data(entry, entry.factory(), {"chart": "", "macs": None, "macs_text": ""})
+>>> page["total_params_text"]
+'11,840,928'
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-from collections.abc import Callable
+import dataclasses
+import inspect
+import typing
 from typing import Any
 
-from viz.docs.collect import CHART_DEPTH, family_data, group_by_family, variant_data
 from viz.docs.docstrings import parse_docstring
+from viz.docs.signatures import (
+    dataclass_lines,
+    field_default,
+    format_annotation,
+    format_signature,
+    format_value,
+    public_name,
+    public_path,
+)
 
-Progress = Callable[[int, int, str], None]
-
-# The guide's model: its trace (taken once, for its family page) also feeds the guide's Python example.
-GUIDE_MODEL = "efficientformer_l1"
-
-# The factory pages' summary tables stop at the model's direct children (stem, stages, norm, head).
-SUMMARY_DEPTH = 1
-
-# The guide's Python example draws GUIDE_MODEL's trace with these options; the code it shows is written
-# from the same dict, so text and output cannot drift apart.
-GUIDE_CHART_OPTIONS: dict[str, Any] = {"depth": 1, "direction": "TB", "colour_safe": True}
-
-# The guide's residual block (viz/docs/examples.py) and how it is drawn, shown and run from these values.
-RESIDUAL_INPUT = (1, 64, 56, 56)
-RESIDUAL_CHART_OPTIONS: dict[str, Any] = {"show_shapes": True, "colour_safe": True}
+# The depth the docs charts are drawn at: the one `lucid-viz NAME` uses by default, so pages match the CLI.
+CHART_DEPTH = 3
 
 
-def measure(model: Any, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, Any]]:
-    """Trace `model` on `input_shape` and draw it: (the Trace, the chart the pages show and, when known, MACs)."""
-    from viz.render.mermaid import MermaidOptions, mermaid_chart
-    from viz.summary import summarise_trace
-    from viz.trace import trace
-
-    recorded = trace(model, input_shape=input_shape)
-    # Mermaid 11 drops `color:#hex;` when another property follows it in an inline label style, so the docs
-    # draw with `colour_safe` (colour last); the CLI keeps the reference chart's byte-exact order.
-    chart = mermaid_chart(recorded, MermaidOptions(depth=CHART_DEPTH, colour_safe=True))
-    if chart.warnings:
-        # Over Mermaid's size limits the browser draws an error box instead of the chart: never publish that.
-        raise ValueError(f"docs chart of {recorded.model_name}: " + "; ".join(chart.warnings))
-    params = list(model.parameters())
-    table = summarise_trace(
-        recorded,
-        SUMMARY_DEPTH,
-        trainable_params=sum(int(p.size) for p in params if p.requires_grad),
-        param_bytes=sum(int(p.numpy().nbytes) for p in params),
-    )
-    return recorded, {
-        "chart": chart.text.rstrip("\n"),
-        "macs": table.total_macs,
-        "macs_text": f"{table.total_macs:,}",
-        "summary": str(table).rstrip("\n"),
-    }
-
-
-def run_cli(argv: tuple[str, ...]) -> str:
-    """What `lucid-viz ARGV` prints on stdout (the real CLI, run in-process)."""
-    from viz.cli import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(list(argv))
-    if code != 0:
-        raise RuntimeError(f"lucid-viz {' '.join(argv)} exited with {code}; the guide cannot show its output")
-    return out.getvalue().rstrip("\n")
-
-
-def guide_data(traces: dict[str, Any]) -> dict[str, Any]:
-    """The guide's examples, each with the real output of what it shows."""
-    import viz
-
-    if GUIDE_MODEL not in traces:
-        return {"model": None}
-    options = ", ".join(f"{key}={value!r}" for key, value in GUIDE_CHART_OPTIONS.items())
-    python = (
-        "import lucid.models as models\n"
-        "import viz\n\n"
-        f"trace = viz.trace(models.create_model({GUIDE_MODEL!r}))\n"
-        f"chart = viz.mermaid(trace, {options})"
-    )
-    residual = residual_example()
-    # The family page already traced GUIDE_MODEL the same way (create_model, default input): reuse that trace.
-    chart = viz.mermaid(traces[GUIDE_MODEL], **GUIDE_CHART_OPTIONS)
-    table = viz.summary(traces[GUIDE_MODEL], depth=SUMMARY_DEPTH)
+def variant_data(entry: Any, model: Any, measured: dict[str, Any]) -> dict[str, Any]:
+    """One factory's page: signature, docs, preset config, plus what tracing its model measured (`measured`)."""
+    factory = entry.factory
+    doc = parse_docstring(inspect.getdoc(factory))
+    sections = doc["sections"]
+    signature = inspect.signature(factory)
+    documented = {item["name"].lstrip("*"): item for item in sections.get("Args", [])}
+    params = []
+    for param in signature.parameters.values():
+        item = documented.get(param.name, {})
+        prefix = {param.VAR_POSITIONAL: "*", param.VAR_KEYWORD: "**"}.get(param.kind, "")
+        params.append(
+            {
+                "name": prefix + param.name,
+                "type": item.get("type") or format_annotation(param.annotation),
+                "default": None if param.default is param.empty else format_value(param.default),
+                "text": item.get("text", ""),
+            }
+        )
+    returns_text = sections.get("Returns", "")
+    total = sum(int(p.size) for p in model.parameters())
+    config = getattr(model, "config", None)
     return {
-        "model": GUIDE_MODEL,
-        "cli_output": run_cli((GUIDE_MODEL,)),
-        "list_output": run_cli(("--list",)),
-        "python": python,
-        "python_chart": chart.rstrip("\n"),
-        "summary_python": f"print(viz.summary(trace, depth={SUMMARY_DEPTH}))",
-        "summary_output": str(table).rstrip("\n"),
-        **residual,
+        "name": entry.name,
+        "family": entry.family,
+        "path": public_path(factory),
+        "signature": f"{entry.name}{format_signature(factory)}",
+        "call_signature": format_signature(factory),
+        "summary": doc["summary"],
+        "body": doc["body"],
+        "params": params,
+        "returns": {"type": format_annotation(signature.return_annotation), "text": returns_text},
+        "class_name": type(model).__name__,
+        "input_shape": list(entry.default_input_shape),
+        "total_params": total,
+        "total_params_text": f"{total:,}",
+        "preset": preset_config(config) if dataclasses.is_dataclass(config) else None,
+        "examples": doc["examples"],
+        **measured,
     }
 
 
-def residual_example() -> dict[str, str]:
-    """The guide's chart of a residual block: the block's source, the lines that draw it, and the chart."""
-    import inspect
+def preset_config(config: Any) -> str:
+    """The config a factory builds, as the constructor call: required fields and those differing from defaults."""
+    cls = type(config)
+    lines = []
+    for field in dataclasses.fields(cls):
+        if not field.init:
+            continue
+        value = getattr(config, field.name)
+        default = field_default(field)
+        shown = format_value(value)
+        if default is None or shown != default:
+            lines.append(f"    {field.name}={shown},")
+    if not lines:
+        return f"{cls.__name__}()"
+    return f"{cls.__name__}(\n" + "\n".join(lines) + "\n)"
 
-    import viz
-    from viz.docs import examples
 
-    python = (
-        "import viz\n\n"
-        f"trace = viz.trace(BasicBlock(), {RESIDUAL_INPUT})\n"
-        f"chart = viz.mermaid(trace, {', '.join(f'{k}={v!r}' for k, v in RESIDUAL_CHART_OPTIONS.items())})"
-    )
-    chart = viz.mermaid(viz.trace(examples.BasicBlock(), RESIDUAL_INPUT), **RESIDUAL_CHART_OPTIONS)
+def config_data(cls: type) -> dict[str, Any]:
+    """A config dataclass's page: signature with defaults, each field explained, validation rules, usage."""
+    doc = parse_docstring(inspect.getdoc(cls))
+    sections = doc["sections"]
+    documented = {item["name"]: item for item in sections.get("Attributes", [])}
+    fields = []
+    for field in dataclasses.fields(cls):
+        item = documented.get(field.name, {})
+        fields.append(
+            {
+                "name": field.name,
+                "type": format_annotation(field.type),
+                "default": field_default(field),
+                "text": item.get("text", ""),
+            }
+        )
+    params = getattr(cls, "__dataclass_params__", None)
+    frozen = bool(params is not None and params.frozen)
     return {
-        "residual_source": "from lucid import Tensor, nn\n\n\n" + inspect.getsource(examples.BasicBlock).rstrip("\n"),
-        "residual_python": python,
-        "residual_chart": chart.rstrip("\n"),
+        "name": cls.__name__,
+        "path": public_path(cls),
+        "decorator": "@dataclass(frozen=True)" if frozen else "@dataclass",
+        "lines": dataclass_lines(cls),
+        "summary": doc["summary"],
+        "body": doc["body"],
+        "fields": fields,
+        "validation": sections.get("Validation", ""),
+        "raises": sections.get("Raises", []),
+        "examples": doc["examples"],
+        "properties": _properties(cls),
     }
 
 
-def collect_site(progress: Progress | None = None, names: list[str] | None = None) -> dict[str, Any]:
-    """All page data: families in name order, each with its variants traced and measured.
+def _properties(cls: type) -> list[dict[str, str]]:
+    # Derived read-only values (e.g. the effective downsampling schedule) are part of what a config offers.
+    found = []
+    for name, value in sorted(vars(cls).items()):
+        if isinstance(value, property) and not name.startswith("_"):
+            found.append({"name": name, "text": parse_docstring(inspect.getdoc(value))["summary"]})
+    return found
 
-    `names` limits the site to those registered models (default: all of `lucid.models.list_models()`).
-    """
-    import lucid.models as models
 
-    entries = [models.get_model_entry(name) for name in (models.list_models() if names is None else sorted(names))]
-    families = group_by_family(entries)
-    total = len(entries) + 2  # each model traced, the guide's commands, the pages written
-    done = 0
-    site_families = []
-    traces: dict[str, Any] = {}
-    for entries_of_family in families.values():
-        variants = []
-        model_cls: type | None = None
-        for entry in entries_of_family:
-            if progress is not None:
-                progress(done, total, f"tracing {entry.name}")
-            model = entry.factory()
-            model_cls = model_cls or type(model)
-            traces[entry.name], measured = measure(model, tuple(entry.default_input_shape))
-            variants.append(variant_data(entry, model, measured))
-            done += 1
-        site_families.append(family_data(entries_of_family, variants, model_cls or object))
-    if progress is not None:
-        progress(done, total, "running the guide's examples")
-    guide = guide_data(traces)
-    done += 1
-    if progress is not None:
-        progress(done, total, "rendering pages")
+def config_class_of(model_cls: type) -> type | None:
+    """The dataclass the model's constructor takes (its `config` argument), if any."""
+    try:
+        hints = typing.get_type_hints(model_cls.__init__)
+    except (NameError, TypeError):
+        return None
+    for name in ("config", "cfg"):
+        hint = hints.get(name)
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            return hint
+    return None
+
+
+def family_data(entries: list[Any], variants: list[dict[str, Any]], model_cls: type) -> dict[str, Any]:
+    """A family's page: card metadata, the model class signature and parameters, the default variant's chart."""
+    card = entries[0].card
+    class_doc = parse_docstring(inspect.getdoc(model_cls))
+    init_doc = parse_docstring(inspect.getdoc(model_cls.__init__)) if "__init__" in vars(model_cls) else None
+    documented = {item["name"]: item for item in class_doc["sections"].get("Args", [])}
+    if init_doc and model_cls.__init__.__doc__:
+        documented.update({item["name"]: item for item in init_doc["sections"].get("Args", [])})
+    signature = inspect.signature(model_cls.__init__)
+    params = []
+    for param in list(signature.parameters.values())[1:]:
+        item = documented.get(param.name, {})
+        params.append(
+            {
+                "name": param.name,
+                "type": item.get("type") or format_annotation(param.annotation),
+                "default": None if param.default is param.empty else format_value(param.default),
+                "text": item.get("text", ""),
+            }
+        )
+    config_cls = config_class_of(model_cls)
+    default = variants[0]
+    bases = ", ".join(public_name(base) for base in model_cls.__bases__)
+    architecture = list(getattr(card, "architecture", ()) or ())
+    if not architecture and "Architecture" in class_doc["sections"]:
+        architecture = [("", class_doc["sections"]["Architecture"])]
+    card_example = getattr(card, "example", "") or ""
     return {
-        "families": site_families,
-        "model_count": len(entries),
-        "zoo_summary": parse_docstring(models.__doc__)["summary"],
-        "guide": guide,
-        "steps": total,
+        "slug": entries[0].family,
+        "title": getattr(card, "title", "") or model_cls.__name__,
+        "badges": list(getattr(card, "badges", ()) or ()),
+        "summary": getattr(card, "summary", "") or class_doc["summary"],
+        "body": [] if getattr(card, "summary", "") else class_doc["body"],
+        "architecture_intro": getattr(card, "architecture_intro", "") or "",
+        "architecture": [{"heading": heading, "text": text} for heading, text in architecture],
+        "examples": [card_example] if card_example else class_doc["examples"],
+        "class_name": model_cls.__name__,
+        "class_path": public_path(model_cls),
+        "class_bases": bases,
+        "init_signature": f"def __init__{format_signature(model_cls.__init__)}",
+        "call_signature": format_signature(model_cls.__init__, skip_self=True).split(" -> ")[0],
+        "params": params,
+        "config": config_data(config_cls) if config_cls is not None else None,
+        "default_variant": default["name"],
+        "chart": default["chart"],
+        "variants": variants,
     }
+
+
+def group_by_family(entries: list[Any]) -> dict[str, list[Any]]:
+    """Registry entries by family, families and their variants in name order (deterministic)."""
+    families: dict[str, list[Any]] = {}
+    for entry in sorted(entries, key=lambda e: e.name):
+        families.setdefault(entry.family, []).append(entry)
+    return dict(sorted(families.items()))

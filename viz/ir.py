@@ -26,13 +26,20 @@ from viz.ir_nodes import Call, Merge, ModuleNode, Port, Shape, Source, TraceErro
 
 __all__ = ["Call", "Merge", "ModuleNode", "Port", "Shape", "Source", "Trace", "TraceError", "collect_shapes"]
 
+# How a Trace shows itself in Jupyter (`_repr_markdown_`). The chart needs the Mermaid renderer, which imports this
+# module, so this module never imports it: viz.notebook (imported by viz/__init__.py, hence loaded with any viz
+# module) registers its renderer here with `set_markdown_display`.
+_markdown_display: Callable[[Trace], str] | None = None
+
 
 @dataclass
 class Trace:
     """A model's module tree and the calls of one forward pass; `modules` is in pre-order, root ("") first.
 
     With `provenance`, `inputs` and `outputs` group the flat `input_shapes` / `output_shapes` by argument and by
-    output item, and sources say where each tensor came from (see the module docstring)."""
+    output item, and sources say where each tensor came from (see the module docstring). `trainable_params` is
+    the model's number of parameter values with requires_grad (a shared parameter once); None when unknown
+    (traces saved before it was recorded)."""
 
     model_name: str
     input_shapes: list[Shape]
@@ -44,6 +51,7 @@ class Trace:
     inputs: list[Port] = field(default_factory=list)
     outputs: list[Port] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
+    trainable_params: int | None = None
 
     def module_map(self) -> dict[str, ModuleNode]:
         """The modules by path; raises ValueError when the tree is inconsistent (see `validate`)."""
@@ -142,6 +150,15 @@ class Trace:
             if not 0 <= index < count_of_kind or not 0 <= slot < slots(index):
                 raise ValueError(f"{where}: source {list(source)} names nothing that exists")
 
+    def _repr_markdown_(self) -> str | None:
+        """Jupyter's rich display: the depth-3 chart as a ```mermaid block (see viz.notebook). None, which makes
+        Jupyter fall back to `repr()`, only if no display was registered.
+
+        >>> Trace("tiny", [(1, 4)], [(1, 2)], [ModuleNode("", "", "Tiny", "user")], [])._repr_markdown_()[:10]
+        '```mermaid'
+        """
+        return None if _markdown_display is None else _markdown_display(self)
+
     def to_json(self, indent: int | None = 1) -> str:
         """The trace as JSON with a fixed key order, so the same trace always gives the same bytes."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
@@ -153,11 +170,7 @@ class Trace:
     @classmethod
     def from_json(cls, text: str) -> Trace:
         """Read a trace written by `to_json`; raises ValueError naming the first field that is wrong."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"trace JSON does not parse: {exc}") from exc
-        return cls.from_dict(data)
+        return cls.from_dict(ir_json.parse_json(text))
 
     @classmethod
     def from_dict(cls, data: Any) -> Trace:
@@ -165,6 +178,12 @@ class Trace:
         trace = cls(**ir_json.trace_fields(data))
         trace.validate()
         return trace
+
+
+def set_markdown_display(render: Callable[[Trace], str]) -> None:
+    """Make `Trace._repr_markdown_` return `render(trace)`; viz.notebook calls this when it is imported."""
+    global _markdown_display
+    _markdown_display = render
 
 
 def collect_shapes(value: object, shape_of: Callable[[object], Shape | None]) -> list[Shape]:

@@ -1,10 +1,22 @@
 """The JSON form of a Trace: `trace_to_dict` and its inverse `trace_fields`, with errors that name the field.
 
 Version 2 adds where each tensor came from (provenance); version 1 files still load, without it.
+
+A file is checked as it is read, so that a damaged or hostile one fails here, naming the field, rather than later
+in a renderer: wrong types, integers outside 0..2**63-1, shapes with more elements than that, lone surrogates in
+names (no encoding can write them) and nesting too deep for the JSON parser are all a ValueError.
+
+>>> parse_json('{"a": [' * 3 + "]}" * 3)
+{'a': [{'a': [{'a': []}]}]}
+>>> parse_json("[" * 100_000)
+Traceback (most recent call last):
+ValueError: trace JSON is nested too deeply to read (a trace nests lists and objects at most 5 levels deep)
 """
 
 from __future__ import annotations
 
+import json
+import reprlib
 from typing import Any
 
 from viz.ir_nodes import SOURCE_KINDS, Call, Merge, ModuleNode, Port, Shape, Source, TraceError
@@ -12,6 +24,60 @@ from viz.ir_nodes import SOURCE_KINDS, Call, Merge, ModuleNode, Port, Shape, Sou
 FORMAT = "lucid-viz-trace"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)
+# Every integer in a trace is a count (parameters, MACs), an index or a shape dimension: none is negative, and none
+# needs more than a signed 64-bit counter (numpy's limit for a size). Larger ones can only come from a damaged
+# file; past about 10**308 they overflow where renderers turn counts into floats (K/M/B units, memory in MB), which
+# a shape's element count reaches with a few dozen large dims, so that is bounded too.
+LARGEST_COUNT = 2**63 - 1
+LARGEST_COUNT_TEXT = "2**63-1"
+
+# Values quoted in error messages are cut short: a hostile file may hold a megabyte list where a shape should be.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 8, 4
+_SHORT.maxstring, _SHORT.maxlong, _SHORT.maxother = 60, 40, 60
+
+
+def parse_json(text: str) -> Any:
+    """The JSON value in `text`; every way it can fail to parse is a ValueError saying why."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"trace JSON does not parse: {exc}") from exc
+    except RecursionError:
+        # json.loads recurses once per nested list or object; a trace needs five levels.
+        raise ValueError(
+            "trace JSON is nested too deeply to read (a trace nests lists and objects at most 5 levels deep)"
+        ) from None
+    except ValueError as exc:
+        # Python refuses to convert an integer of more than 4300 digits; its advice (raise the limit) is not ours.
+        raise ValueError(f"trace JSON does not parse: {str(exc).partition(';')[0]}") from None
+
+
+def shown(value: Any) -> str:
+    """`repr(value)` cut to a readable length for an error message (long lists, strings and numbers shortened)."""
+    try:
+        return _SHORT.repr(value)
+    except (RecursionError, ValueError):  # nested past the stack, or an int too long to print
+        return f"a {type(value).__name__}"
+
+
+def check_text(value: str, where: str) -> str:
+    """`value`, or a ValueError at `where` when it holds a lone surrogate (which no encoding can write)."""
+    try:
+        value.encode("utf-8")  # fails on surrogates only
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{where}: {shown(value)} holds a lone surrogate (U+{ord(value[exc.start]):04X} at position {exc.start}), "
+            "which cannot be written as text; fix the name in the file"
+        ) from None
+    return value
+
+
+def check_count(value: int, where: str) -> int:
+    """`value`, or a ValueError at `where` when it is outside 0..LARGEST_COUNT."""
+    if not 0 <= value <= LARGEST_COUNT:
+        raise ValueError(f"{where}: expected a count >= 0 and <= {LARGEST_COUNT_TEXT}, got {shown(value)}")
+    return value
 
 
 def trace_to_dict(trace: Any) -> dict[str, Any]:
@@ -72,6 +138,9 @@ def trace_to_dict(trace: Any) -> dict[str, Any]:
             for m in trace.merges
         ],
     }
+    # Written only when known, so a trace without it keeps the bytes it had before the count was recorded.
+    if trace.trainable_params is not None:
+        data["trainable_params"] = trace.trainable_params
     return data
 
 
@@ -80,7 +149,7 @@ def trace_fields(data: Any) -> dict[str, Any]:
     names the first field that is wrong."""
     top = _Reader(data, "trace")
     if top.get("format", str) != FORMAT:
-        raise ValueError(f"trace: 'format' is {data.get('format')!r}, expected {FORMAT!r}")
+        raise ValueError(f"trace: 'format' is {shown(data.get('format'))}, expected {FORMAT!r}")
     version = top.get("version", int)
     if version not in READABLE_VERSIONS:
         raise ValueError(
@@ -121,6 +190,12 @@ def trace_fields(data: Any) -> dict[str, Any]:
         fields["inputs"] = [_port_in(item, f"trace.inputs[{i}]") for i, item in enumerate(top.get("inputs", list))]
         fields["outputs"] = [_port_in(item, f"trace.outputs[{i}]") for i, item in enumerate(top.get("outputs", list))]
         fields["merges"] = [_merge_in(item, f"trace.merges[{i}]") for i, item in enumerate(top.get("merges", list))]
+    # Optional in every version: files written before the count was recorded load with None (unknown).
+    if "trainable_params" in data:
+        trainable = top.get("trainable_params", int)
+        if trainable < 0:
+            raise ValueError(f"trace.trainable_params: expected a count >= 0, got {trainable}")
+        fields["trainable_params"] = trainable
     return fields
 
 
@@ -178,19 +253,26 @@ class _Reader:
         self.where = where
 
     def get(self, key: str, kind: type) -> Any:
+        """The field's value, checked to be a `kind`; strings hold no lone surrogate, ints are counts (see
+        LARGEST_COUNT)."""
         if key not in self.data:
             raise ValueError(f"{self.where}: missing field {key!r}")
         value = self.data[key]
         # bool is an int subclass in Python; keep counts and flags apart.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ValueError(f"{self.where}.{key}: expected {kind.__name__}, got {value!r}")
+            raise ValueError(f"{self.where}.{key}: expected {kind.__name__}, got {shown(value)}")
+        if kind is str:
+            check_text(value, f"{self.where}.{key}")
+        elif kind is int:
+            check_count(value, f"{self.where}.{key}")
         return value
 
     def strings(self, key: str) -> list[str]:
         items = self.get(key, list)
         for i, item in enumerate(items):
             if not isinstance(item, str):
-                raise ValueError(f"{self.where}.{key}[{i}]: expected a string, got {item!r}")
+                raise ValueError(f"{self.where}.{key}[{i}]: expected a string, got {shown(item)}")
+            check_text(item, f"{self.where}.{key}[{i}]")
         return list(items)
 
     def optional_int(self, key: str) -> int | None:
@@ -210,15 +292,27 @@ class _Reader:
                 and all(isinstance(n, int) and not isinstance(n, bool) for n in item[1:])
             )
             if not ok:
-                raise ValueError(f"{self.where}.{key}[{i}]: expected null or [kind, index, slot], got {item!r}")
+                raise ValueError(f"{self.where}.{key}[{i}]: expected null or [kind, index, slot], got {shown(item)}")
             sources.append(None if item is None else (item[0], item[1], item[2]))
         return sources
 
     def shapes(self, key: str) -> list[Shape]:
         shapes = []
         for i, item in enumerate(self.get(key, list)):
+            where = f"{self.where}.{key}[{i}]"
             ok = isinstance(item, list) and all(isinstance(d, int) and not isinstance(d, bool) for d in item)
             if not ok:
-                raise ValueError(f"{self.where}.{key}[{i}]: expected a shape (list of ints), got {item!r}")
+                raise ValueError(f"{where}: expected a shape (list of ints), got {shown(item)}")
+            for j, dim in enumerate(item):
+                check_count(dim, f"{where}[{j}]")
+            if 0 not in item:
+                elements = 1
+                for dim in item:
+                    elements *= dim
+                    # Stop at the first overflow: a long list of dims could otherwise build a huge product.
+                    if elements > LARGEST_COUNT:
+                        raise ValueError(
+                            f"{where}: the shape {shown(item)} has more than {LARGEST_COUNT_TEXT} elements"
+                        )
             shapes.append(tuple(item))
         return shapes

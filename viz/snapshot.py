@@ -1,6 +1,6 @@
 """Shape snapshots: the text of a golden file per model, and readable differences when a trace drifts from it.
 
-(Reading and writing the files, and checking a model against one, is viz/golden.py.)
+(Reading the text back is viz/snapshot_parse.py; the files, and checking a model against one, viz/golden.py.)
 
 A snapshot has one line per module call, in module pre-order: path, class, parameters (the module's subtree),
 input and output shapes and the call's own MACs. It is deterministic and line-diffable, so a change to a model
@@ -12,7 +12,7 @@ shows up in review as the lines it touched. `compare` turns two snapshots into `
 >>> old = Trace("net", [(1, 4)], [(1, 2)], [ModuleNode("", "", "Linear", "linear", own_params=10,
 ...     total_params=10)], [Call(0, "", [(1, 4)], [(1, 2)], macs=8)])
 >>> new = Trace("net", [(1, 4)], [(1, 3)], old.modules, [Call(0, "", [(1, 4)], [(1, 3)], macs=12)])
->>> [str(d) for d in compare(snapshot_of(old), parse_snapshot(snapshot_text(new)))]
+>>> [str(d) for d in compare(snapshot_of(old), snapshot_of(new))]
 ['(model): macs 8 → 12', '(root): out (1,2) → (1,3); macs 8 → 12']
 """
 
@@ -30,8 +30,7 @@ HEADER_PREFIX = "# lucid-viz snapshot "
 HEADER = f"{HEADER_PREFIX}{VERSION}: one line per module call: path, class, params, input and output shapes, own MACs."
 REGENERATE = "# Regenerate with `lucid-viz snapshot MODEL --out DIR` or `pytest --update-goldens`; review the diff."
 HEAD_KEYS = ("model", "input", "output", "params", "macs", "error")
-_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.\-]+")
-_SHAPE = re.compile(r"\(([0-9,]*)\)")
+PLAIN_PATH = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
@@ -144,75 +143,13 @@ def snapshot_text(source: Trace | Snapshot) -> str:
         "calls",
     ]
     for r in snap.records:
-        path = r.path if _PLAIN_PATH.fullmatch(r.path) else json.dumps(r.path, ensure_ascii=False)
+        path = r.path if PLAIN_PATH.fullmatch(r.path) else json.dumps(r.path, ensure_ascii=False)
         head = f"{path}{'' if r.call == 1 else f' #{r.call}'} {r.class_name} params={r.params}"
         if r.called:
             lines.append(f"{head} in={_shapes_text(r.input_shapes)} out={_shapes_text(r.output_shapes)} macs={r.macs}")
         else:
             lines.append(f"{head} not-called")
     return "\n".join(lines) + "\n"
-
-
-def parse_snapshot(text: str, source: str = "snapshot") -> Snapshot:
-    """Read `snapshot_text` output; ValueError names the file, the line number and what is wrong with it.
-
-    A golden file that does not read as exactly one snapshot (another header, a header line missing or repeated,
-    a record line twice, a field too many) is refused rather than half read: a check against it could pass while
-    comparing with less than the file says. A UTF-8 byte order mark, which some editors write, is ignored.
-    """
-    rows = enumerate(text.removeprefix("\ufeff").splitlines(), start=1)
-    numbered = [(number, line.rstrip()) for number, line in rows if line.strip()]
-    if not numbered or not numbered[0][1].startswith(HEADER_PREFIX):
-        found = repr(numbered[0][1][:60]) if numbered else "an empty file"
-        raise ValueError(
-            f"{source}: not a lucid-viz snapshot (the first line should start {HEADER_PREFIX!r}, got {found})"
-        )
-    version = numbered[0][1][len(HEADER_PREFIX) :].partition(":")[0]
-    if version != str(VERSION):
-        raise ValueError(
-            f"{source}:{numbered[0][0]}: snapshot format {version!r}; this lucid-viz reads format {VERSION} "
-            "(regenerate the file with this version)"
-        )
-    lines = [(number, line) for number, line in numbered[1:] if not line.startswith("#")]
-    head: dict[str, str] = {}
-    for key in HEAD_KEYS:
-        if not lines:
-            raise ValueError(f"{source}: the file ends before its {key!r} line")
-        number, line = lines.pop(0)
-        found, _, value = line.partition(" ")
-        if found != key:
-            raise ValueError(f"{source}:{number}: expected the {key!r} line, got {line!r}")
-        head[key] = value
-    if not lines or lines[0][1] != "calls":
-        where = f"{source}:{lines[0][0]}" if lines else source
-        raise ValueError(f"{where}: expected the 'calls' line after the {HEAD_KEYS[-1]!r} line")
-    try:
-        snap = Snapshot(
-            model_name=json.loads(head["model"]),
-            input_shapes=_parse_shapes(head["input"]),
-            output_shapes=_parse_shapes(head["output"]),
-            total_params=int(head["params"]),
-            total_macs=int(head["macs"]),
-            error=json.loads(head["error"]),
-        )
-    except ValueError as exc:
-        raise ValueError(f"{source}: bad header value ({exc})") from None
-    first_line: dict[str, int] = {}
-    for number, line in lines[1:]:
-        try:
-            record = _parse_record(line)
-        except (ValueError, IndexError, KeyError, json.JSONDecodeError):
-            raise ValueError(f"{source}:{number}: cannot read the snapshot line {line!r}") from None
-        if record.key in first_line:
-            raise ValueError(
-                f"{source}:{number}: {record.label} is listed twice (first on line {first_line[record.key]}); "
-                "regenerate the file rather than merging two versions by hand"
-            )
-        first_line[record.key] = number
-        snap.records.append(record)
-    if not snap.records:
-        raise ValueError(f"{source}: no module calls after the 'calls' line")
-    return snap
 
 
 def compare(expected: Snapshot, actual: Snapshot) -> list[Difference]:
@@ -319,53 +256,3 @@ def _inside(path: str, ancestor: str) -> bool:
 
 def _shapes_text(shapes: tuple[Shape, ...] | list[Shape]) -> str:
     return ",".join(format_shape(s) for s in shapes) if shapes else "-"
-
-
-def _parse_shapes(text: str) -> tuple[Shape, ...]:
-    if text == "-":
-        return ()
-    shapes = tuple(tuple(int(d) for d in inner.split(",") if d) for inner in _SHAPE.findall(text))
-    if ",".join(format_shape(s) for s in shapes) != text:
-        raise ValueError(f"not a list of shapes: {text!r}")
-    return shapes
-
-
-def _parse_record(line: str) -> Record:
-    """One record line, exactly as `snapshot_text` writes it: `path [#k] Class params=N` then `not-called` or
-    `in=... out=... macs=N`; anything more or less is a ValueError."""
-    if line.startswith('"'):
-        # A quoted path: JSON string up to its closing quote.
-        path, end = json.JSONDecoder().raw_decode(line)
-        if not line[end:].startswith(" "):
-            raise ValueError("a space must follow the quoted path")
-        rest = line[end:].split()
-    else:
-        path, *rest = line.split(" ")
-    call = 1
-    if rest and rest[0].startswith("#"):
-        call = int(rest.pop(0)[1:])
-        if call < 2:
-            raise ValueError(f"call number #{call}: the first call has no number")
-    class_name, params_field, *tail = rest
-    params = int(_field(params_field, "params"))
-    if tail == ["not-called"]:
-        return Record(path, call, class_name, params, called=False)
-    if len(tail) != 3:
-        raise ValueError("expected in=, out= and macs= after params=")
-    return Record(
-        path,
-        call,
-        class_name,
-        params,
-        called=True,
-        input_shapes=_parse_shapes(_field(tail[0], "in")),
-        output_shapes=_parse_shapes(_field(tail[1], "out")),
-        macs=int(_field(tail[2], "macs")),
-    )
-
-
-def _field(item: str, name: str) -> str:
-    key, equals, value = item.partition("=")
-    if key != name or not equals:
-        raise ValueError(f"expected {name}=..., got {item!r}")
-    return value

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from viz.ir import Shape, Trace
+from viz.passes.tree import check_depth
 
 ELEMENT_BYTES = 4  # float32: the trace keeps shapes, not dtypes
 
@@ -41,7 +42,7 @@ class SummaryRow:
 class Summary:
     """The rows (pre-order, root first) and the model's totals; `str()` gives the table.
 
-    `trainable_params` is None when summarising a saved Trace (it records no `requires_grad`).
+    `trainable_params` is None when the Trace does not know it (saved by a version that did not record it).
     `activation_bytes` adds up the outputs of every call of a leaf module (one without submodules): what one
     forward produces layer by layer. `param_bytes` is the parameters' storage.
     """
@@ -72,6 +73,17 @@ class Summary:
 
         return render_summary(self)
 
+    # Jupyter's rich display (see viz.notebook): HTML where the front end takes it, the text table in Markdown.
+    def _repr_html_(self) -> str:
+        from viz.notebook import summary_html
+
+        return summary_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from viz.notebook import summary_markdown
+
+        return summary_markdown(self)
+
 
 def summary(model_or_trace: Any, input_shape: Any = None, depth: int = 3) -> Summary:
     """Summarise a lucid model (traced once on `input_shape`, default its `default_input_shape`) or a `Trace`.
@@ -81,8 +93,7 @@ def summary(model_or_trace: Any, input_shape: Any = None, depth: int = 3) -> Sum
     >>> s.total_params, s.total_macs, s.rows[0].output_shapes
     (36, 64, [(2, 4)])
     """
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-        raise ValueError(f"summary(): depth must be an int >= 0 (0 shows only the model row), got {depth!r}")
+    check_depth(depth, "shows only the model row")
     if isinstance(model_or_trace, Trace):
         if input_shape is not None:
             raise ValueError("summary(): input_shape is for tracing a model; a Trace already has its shapes")
@@ -90,16 +101,15 @@ def summary(model_or_trace: Any, input_shape: Any = None, depth: int = 3) -> Sum
     from viz.trace import trace
 
     traced = trace(model_or_trace, input_shape=input_shape)
-    params = list(model_or_trace.parameters())
-    trainable = sum(p.size for p in params if p.requires_grad)
-    param_bytes = sum(p.numpy().nbytes for p in params)
-    return summarise_trace(traced, depth, trainable_params=int(trainable), param_bytes=int(param_bytes))
+    param_bytes = sum(p.numpy().nbytes for p in model_or_trace.parameters())
+    return summarise_trace(traced, depth, param_bytes=int(param_bytes))
 
 
 def summarise_trace(
     trace: Trace, depth: int = 3, trainable_params: int | None = None, param_bytes: int | None = None
 ) -> Summary:
-    """The summary of a recorded trace; pass what the trace cannot know (trainable count, real parameter bytes)."""
+    """The summary of a recorded trace; pass what the trace cannot know (real parameter bytes; the trainable count
+    when the trace has none). A `trainable_params` given wins over the trace's."""
     modules = trace.module_map()
     own_macs: dict[str, int] = dict.fromkeys(modules, 0)
     own_bytes: dict[str, int] = dict.fromkeys(modules, 0)
@@ -149,7 +159,7 @@ def summarise_trace(
         output_shapes=list(trace.output_shapes),
         rows=rows,
         total_params=total_params,
-        trainable_params=trainable_params,
+        trainable_params=trainable_params if trainable_params is not None else trace.trainable_params,
         total_macs=total_macs[""],
         input_bytes=_nbytes(trace.input_shapes),
         activation_bytes=activation,

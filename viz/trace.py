@@ -9,7 +9,7 @@ tracker (viz.recorder: calls, MACs, where each tensor came from) are removed eve
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,9 +20,10 @@ from lucid.autograd.function import get_op_tracker, set_op_tracker
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import ModuleNode, Port, Shape, Trace, TraceError, collect_shapes
 from viz.recorder import CallRecorder, Replay, tensors_in
+from viz.trace_inputs import input_dtypes_for, input_shapes_for, new_inputs
 
 _CONTAINERS = (Sequential, ModuleList, ModuleDict)
-_INPUT_SEED = 0  # inputs made from a shape are the same numbers every run
+MODES = ("eval", "train")
 
 
 class TracingError(ValueError):
@@ -48,18 +49,13 @@ def model_name_of(model: nn.Module) -> str:
     return str(getattr(model, "model_name", None) or type(model).__name__)
 
 
-def default_input_shape(model: nn.Module) -> Shape | None:
-    shape = getattr(model, "default_input_shape", None)
-    return tuple(shape) if shape is not None else None
-
-
 def _shape_of(value: object) -> Shape | None:
     return tuple(value.shape) if isinstance(value, Tensor) else None
 
 
-def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str]]:
-    """The ModuleNodes in pre-order, the modules in the same order, and a lookup from module identity to path
-    (identity stays internal).
+def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str], int]:
+    """The ModuleNodes in pre-order, the modules in the same order, a lookup from module identity to path
+    (identity stays internal), and the model's number of trainable (requires_grad) parameter values.
 
     One walk in `model.named_modules()` order (a module registered twice, under two parents or two names, is
     listed once, under the name the walk reaches first). It runs on every trace, so it reads the module tables
@@ -75,6 +71,7 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], d
     kinds: list[tuple[str, str, bool, bool]] = []
     owns: list[int] = []
     param_ids: list[int] = []  # to tell whether a parameter is registered twice
+    trainable: dict[int, int] = {}  # size by parameter identity: a parameter registered twice counts once
     kind_of: dict[type, tuple[str, str, bool, bool]] = {}
     shared = False
     stack: list[tuple[str, str, nn.Module, int]] = [("", "", model, -1)]
@@ -105,8 +102,11 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], d
             own = 0
             for param in params.values():
                 if param is not None:
-                    own += param._data.size
+                    size = param._data.size
+                    own += size
                     param_ids.append(id(param))
+                    if param._requires_grad:
+                        trainable[id(param)] = size
             owns.append(own)
         else:
             owns.append(0)
@@ -133,7 +133,7 @@ def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], d
     ]
     if shared or len(param_ids) != len(set(param_ids)):
         _fill_total_params(nodes, modules)
-    return nodes, modules, paths
+    return nodes, modules, paths, int(sum(trainable.values()))
 
 
 def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module]) -> None:
@@ -155,35 +155,15 @@ def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module]) -> Non
         node.total_params = int(sum(params.values()))
 
 
-def _make_inputs(model: nn.Module, input_shape: Any) -> tuple[Shape, ...]:
-    shape = input_shape if input_shape is not None else default_input_shape(model)
-    if shape is None:
-        raise ValueError(
-            f"trace({type(model).__name__}): give input_shape=(N, C, H, W) or inputs=...; "
-            "the model declares no default_input_shape"
-        )
-    # A string is a Sequence too, but "1,3,224,224" would be read as one shape per character.
-    if not isinstance(shape, Sequence) or isinstance(shape, str) or not shape:
-        raise TypeError(f"input_shape must be a non-empty tuple of positive ints, got {shape!r}")
-    if isinstance(shape[0], Sequence):
-        if any(not isinstance(s, Sequence) or isinstance(s, str) for s in shape):
-            raise TypeError(
-                f"input_shape must be one shape or a tuple of shapes (tuples of positive ints), got {shape!r}"
-            )
-        shapes = tuple(tuple(s) for s in shape)
-    else:
-        shapes = (tuple(shape),)
-    for s in shapes:
-        if not s or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d <= 0 for d in s):
-            raise ValueError(f"input shape {s!r} must be a non-empty tuple of positive ints")
-    return shapes
-
-
 def trace(
     model: nn.Module,
     input_shape: Any = None,
     inputs: Any = None,
     meta: bool = False,
+    *,
+    input_dtypes: Any = None,
+    mode: str = "eval",
+    name: str | None = None,
     **forward_kwargs: Any,
 ) -> Trace:
     """Run `model` once, every module call recorded, and return what happened as a `Trace`.
@@ -195,9 +175,18 @@ def trace(
     computes only its output's shape, and the Trace (shapes, parameters, MACs) is the same as a
     real forward's. `trace_shapes` also builds the model without weight memory.
 
+    `input_dtypes` gives the inputs made from shapes their dtypes: one name for all or one per shape, from
+    `viz.trace_inputs.INPUT_DTYPES` (default float32). Integer inputs are ids below the smallest `nn.Embedding`
+    table's size (below 2 when the model has none). `mode="train"` runs the forward with every module in training
+    mode (dropout drops, batch norms use the batch's statistics); the flags, buffers and random state are restored
+    afterwards either way. `name` is the Trace's `model_name` (default: `model_name_of(model)`).
+
     >>> t = viz.trace(lucid.models.efficientformer_l1())
     >>> t.output_shapes
     [(1, 1000)]
+    >>> tokens = nn.Sequential(nn.Embedding(100, 16), nn.Linear(16, 4))
+    >>> viz.trace(tokens, (2, 7), input_dtypes="int64", name="tokens").output_shapes
+    [(2, 7, 4)]
 
     Raises `TracingError` (a ValueError) naming the failing module's path and input shapes;
     its `.partial` is the trace up to that point.
@@ -208,47 +197,68 @@ def trace(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _trace(model, input_shape, inputs, meta, forward_kwargs)
+        return _trace(model, input_shape, inputs, meta, input_dtypes, mode, name, forward_kwargs)
     finally:
         if collecting:
             gc.enable()
 
 
-def _trace(model: nn.Module, input_shape: Any, inputs: Any, meta: bool, forward_kwargs: dict[str, Any]) -> Trace:
+def _trace(
+    model: nn.Module,
+    input_shape: Any,
+    inputs: Any,
+    meta: bool,
+    input_dtypes: Any,
+    mode: str,
+    name: str | None,
+    forward_kwargs: dict[str, Any],
+) -> Trace:
     if not isinstance(model, nn.Module):
         raise TypeError(f"trace() needs a lucid nn.Module, got {type(model).__name__}")
     if inputs is not None and input_shape is not None:
         raise ValueError("give input_shape or inputs, not both")
-    if inputs is None and meta:
-        with lucid.meta():
-            args = tuple(lucid.zeros(s) for s in _make_inputs(model, input_shape))
-    elif inputs is None:
-        rng = np.random.default_rng(_INPUT_SEED)
-        args = tuple(lucid.Tensor(rng.standard_normal(s).astype(np.float32)) for s in _make_inputs(model, input_shape))
+    if inputs is not None and input_dtypes is not None:
+        raise ValueError("input_dtypes is for inputs made from input_shape; the given inputs keep their own dtypes")
+    if not isinstance(mode, str) or mode not in MODES:
+        raise ValueError(f"trace(): mode must be 'eval' or 'train', got {mode!r}")
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"trace(): name must be a string (the chart title), got {type(name).__name__}")
+    if name is not None and not name.strip():
+        raise ValueError(f"trace(): name must be a non-empty string (the chart title), got {name!r}")
+    if name is None:
+        name = model_name_of(model)
+    # Checked before the forward's state is touched; the inputs themselves are made once the tree is known.
+    shapes = input_shapes_for(model, input_shape) if inputs is None else ()
+    dtypes = input_dtypes_for(input_dtypes, len(shapes)) if inputs is None else []
+
+    # One walk of the tree serves the Trace's modules, the state to save and restore, and the integer inputs' range.
+    nodes, modules, paths, trainable = _module_tree(model)
+    if inputs is None:
+        args = new_inputs(shapes, dtypes, meta, modules)
     else:
         args = inputs if isinstance(inputs, tuple) else (inputs,)
-
-    # One walk of the tree serves the Trace's modules and the state to save and restore.
-    nodes, modules, paths = _module_tree(model)
     recorder = CallRecorder()
-    # Eval mode: shapes do not depend on the mode, and eval neither draws random numbers nor updates statistics.
-    # The flags are set directly, as they are restored below (user train() overrides are not needed for a trace).
+    # Eval mode by default: shapes do not depend on the mode, and eval neither draws random numbers nor updates
+    # statistics; train mode runs dropout and batch statistics as training does. The flags are set directly, as
+    # they are restored below (user train() overrides are not needed for a trace), each to what it was: a
+    # submodule left in eval under a training parent stays so.
     # The forward runs on copies of the buffers and the originals go back afterwards, untouched whatever the
     # forward writes. Meta buffers have no values for a forward to change.
-    in_training: list[nn.Module] = []
+    training = mode == "train"
+    flags: list[bool] = []
     saved_buffers: list[tuple[Tensor, np.ndarray]] = []
     buffers: list[Tensor] = []
     for module in modules:
-        if module.training:
-            in_training.append(module)
-            object.__setattr__(module, "training", False)
+        flags.append(module.training)
+        if module.training is not training:
+            object.__setattr__(module, "training", training)
         for buffer in module._buffers.values():
             if buffer is not None:
                 buffers.append(buffer)
                 if not buffer.is_meta:
                     saved_buffers.append((buffer, buffer._data))
                     buffer._data = buffer._data.copy()
-    # Eval mode stops dropout from drawing, but a forward may still draw (noise layers, lucid.randn in forward).
+    # Eval mode stops dropout from drawing, but train mode does, and any forward may (noise layers, lucid.randn).
     saved_random_state = lucid.random.get_state()
     input_ports = _input_ports(args, forward_kwargs)
     given = [tensor for _, tensors in input_ports for tensor in tensors]
@@ -262,12 +272,13 @@ def _trace(model: nn.Module, input_shape: Any, inputs: Any, meta: bool, forward_
             output = model(*args, **forward_kwargs)
     except Exception as exc:
         replay = recorder.replay(paths)
-        raise _failure(model, nodes, replay, input_ports, exc) from exc
+        raise _failure(name, trainable, nodes, replay, input_ports, exc) from exc
     finally:
         set_op_tracker(recorder.previous_tracker)
         nn.set_module_call_wrapper(recorder.previous_wrapper)
-        for module in in_training:
-            object.__setattr__(module, "training", True)
+        for module, flag in zip(modules, flags, strict=True):
+            if module.training is not flag:
+                object.__setattr__(module, "training", flag)
         # Also undoes a forward that reseeded; most draw nothing, and keep their generator.
         if lucid.random.get_state() != saved_random_state:
             lucid.random.set_state(saved_random_state)
@@ -282,7 +293,7 @@ def _trace(model: nn.Module, input_shape: Any, inputs: Any, meta: bool, forward_
     replay = recorder.replay(paths)
     ports = _ports(input_ports)
     return Trace(
-        model_name=model_name_of(model),
+        model_name=name,
         input_shapes=[shape for port in ports for shape in port.shapes],
         output_shapes=collect_shapes(output, _shape_of),
         modules=nodes,
@@ -291,6 +302,7 @@ def _trace(model: nn.Module, input_shape: Any, inputs: Any, meta: bool, forward_
         inputs=ports,
         outputs=_output_ports(output, replay),
         merges=replay.merges,
+        trainable_params=trainable,
     )
 
 
@@ -329,10 +341,18 @@ def _output_ports(output: Any, replay: Replay) -> list[Port]:
 
 
 def trace_shapes(
-    model: str | Callable[[], nn.Module] | nn.Module, input_shape: Any = None, **forward_kwargs: Any
+    model: str | Callable[[], nn.Module] | nn.Module,
+    input_shape: Any = None,
+    *,
+    input_dtypes: Any = None,
+    mode: str = "eval",
+    name: str | None = None,
+    **forward_kwargs: Any,
 ) -> Trace:
     """Shape-only tracing: build the model under `lucid.meta()` (no weight memory, no random draws) and trace it
-    on meta inputs. `model` is a registered name, a function that builds the model, or a model (traced as it is).
+    on meta inputs. `model` is a source (see viz.sources: a registered name, `package.module:attr`,
+    `path/to/file.py:attr`), a function that builds the model, or a model (traced as it is). `input_dtypes`, `mode`
+    and `name` are as for `trace`.
 
     The Trace equals `trace(model, input_shape)` of the same model, but takes milliseconds and next to no memory
     whatever the model and batch size.
@@ -341,16 +361,23 @@ def trace_shapes(
     [(256, 1000)]
     """
     if isinstance(model, str):
-        import lucid.models as zoo
+        from viz.sources import resolve
 
-        name = model
-        zoo.get_model_entry(name)  # an unknown name is a ValueError listing the registered ones
-
-        def build() -> nn.Module:
-            return zoo.create_model(name)
-
-    elif isinstance(model, nn.Module):
-        return trace(model, input_shape, meta=True, **forward_kwargs)
+        source = resolve(model, meta=True)  # an unknown name is a ValueError listing the registered ones
+        if source.model is None:
+            raise ValueError(f"trace_shapes({model!r}): a saved trace is already traced; load it with viz.Trace")
+        shape = input_shape if input_shape is not None else source.default_input_shape
+        return trace(
+            source.model,
+            shape,
+            meta=True,
+            input_dtypes=input_dtypes,
+            mode=mode,
+            name=name or source.name,
+            **forward_kwargs,
+        )
+    if isinstance(model, nn.Module):
+        return trace(model, input_shape, meta=True, input_dtypes=input_dtypes, mode=mode, name=name, **forward_kwargs)
     elif callable(model):
         build = model
     else:
@@ -362,11 +389,12 @@ def trace_shapes(
         built = build()
     if not isinstance(built, nn.Module):
         raise TypeError(f"trace_shapes(): the model factory returned {type(built).__name__}, not a lucid nn.Module")
-    return trace(built, input_shape, meta=True, **forward_kwargs)
+    return trace(built, input_shape, meta=True, input_dtypes=input_dtypes, mode=mode, name=name, **forward_kwargs)
 
 
 def _failure(
-    model: nn.Module,
+    name: str,
+    trainable: int,
     nodes: list[ModuleNode],
     replay: Replay,
     input_ports: list[tuple[str, list[Tensor]]],
@@ -382,7 +410,7 @@ def _failure(
     message = reason if not path or reason.startswith(path) else f"{path}: {reason}"
     shape_text = ", ".join("(" + ",".join(map(str, s)) + ")" for s in shapes)
     partial = Trace(
-        model_name=model_name_of(model),
+        model_name=name,
         input_shapes=given,
         output_shapes=[],
         modules=nodes,
@@ -391,5 +419,6 @@ def _failure(
         provenance=True,
         inputs=ports,
         merges=replay.merges,
+        trainable_params=trainable,
     )
     return TracingError(f"{message} (input shapes {shape_text})", partial)

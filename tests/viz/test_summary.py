@@ -156,6 +156,8 @@ def test_summary_tree_guides_and_repeated_calls() -> None:
 
 def test_summary_of_a_saved_trace_does_not_guess_trainable() -> None:
     saved = Trace.from_json(trace(nn.Linear(3, 2), input_shape=(1, 3)).to_json())
+    assert summarise_trace(saved).trainable_params == 8  # the trace records it
+    saved.trainable_params = None  # as in a file written before it was recorded
     s = summarise_trace(saved)
     assert s.trainable_params is None and s.total_macs == 6
     assert "Trainable params:     unknown" in str(s)

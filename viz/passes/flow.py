@@ -16,7 +16,7 @@ inside it. Both ways share the attribution of calls to drawn nodes and these por
 >>> mods = [ModuleNode("", "", "Net", "user", children=["a", "b"]),
 ...         ModuleNode("a", "a", "Linear", "linear", builtin=True), ModuleNode("b", "b", "ReLU", "activation")]
 >>> calls = [Call(0, "", [(1, 4)], [(1, 2)]), Call(1, "a", [(1, 4)], [(1, 2)]), Call(2, "b", [(1, 2)], [(1, 2)])]
->>> build_flow(build_tree(Trace("net", [(1, 4)], [(1, 2)], mods, calls))).edges
+>>> call_flow(build_tree(Trace("net", [(1, 4)], [(1, 2)], mods, calls))).edges
 [('input', 'm1'), ('m1', 'm2'), ('m2', 'output')]
 """
 
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from viz.ir import Call, Merge, ModuleNode, Shape, Trace
 from viz.passes.tree import DrawnNode, DrawnTree, build_tree
 
-__all__ = ["EDGE_MODES", "Flow", "IoNode", "OpNode", "build_flow", "build_tree"]
+__all__ = ["EDGE_MODES", "Flow", "IoNode", "OpNode", "build_tree", "call_flow"]
 
 EDGE_MODES = ("data", "calls")
 # (drawn node number, member index): which drawn node a call belongs to, and through which member of a group.
@@ -77,17 +77,6 @@ class Flow:
     ops: list[OpNode] = field(default_factory=list)
     inputs: list[IoNode] = field(default_factory=list)
     outputs: list[IoNode] = field(default_factory=list)
-
-
-def build_flow(tree: DrawnTree, edges: str = "data") -> Flow:
-    """The chart's edges: from the data (`edges="data"`, when the trace has provenance) or in call order."""
-    if edges not in EDGE_MODES:
-        raise ValueError(f"edges must be one of {', '.join(EDGE_MODES)}, got {edges!r}")
-    if edges == "data" and tree.trace.provenance:
-        from viz.passes.dataflow import data_flow
-
-        return data_flow(tree)
-    return call_flow(tree)
 
 
 def call_flow(tree: DrawnTree) -> Flow:

@@ -62,11 +62,17 @@ class DrawnTree:
         return self.nodes[0]
 
 
+def check_depth(depth: object, what: str = "draws only the model") -> None:
+    """The one rule for a tree depth, shared by charts and summaries: an int >= 0 (any size: deeper than the model
+    is the whole model)."""
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+        raise ValueError(f"depth must be an int >= 0 (0 {what}), got {depth!r}")
+
+
 def build_tree(trace: Trace, depth: int = 3, collapse_repeats: bool = True, hide: Iterable[str] = ()) -> DrawnTree:
     """Cut `trace`'s module tree at `depth` (root = 0), dissolving modules whose class is in `hide` (their
     children take their place) and folding runs of identical siblings when `collapse_repeats`."""
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-        raise ValueError(f"depth must be an int >= 0 (0 draws only the model), got {depth!r}")
+    check_depth(depth)
     if isinstance(hide, str):
         raise TypeError(f"hide takes a collection of class names, got the string {hide!r}; write hide=[{hide!r}]")
     hidden = frozenset(hide)

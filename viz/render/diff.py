@@ -19,18 +19,19 @@ from collections.abc import Iterable
 
 from viz.ir import Trace
 from viz.passes import DrawnNode, build_tree
-from viz.render.mermaid import MermaidOptions, mermaid_chart
+from viz.render.mermaid import mermaid_chart
+from viz.render.options import ChartOptions
 
 CHANGED = ("#fef3c7", "#d97706")  # amber: changed because something before it changed
 ORIGIN = ("#fee2e2", "#b91c1c")  # red: where the change starts
 
 
 def highlight_lines(
-    trace: Trace, changed_paths: Iterable[str], origin: str | None = None, options: MermaidOptions | None = None
+    trace: Trace, changed_paths: Iterable[str], origin: str | None = None, options: ChartOptions | None = None
 ) -> list[str]:
     """Mermaid `style` lines marking the drawn nodes of `changed_paths` (the model itself is never marked: its
     box holds everything). The node holding `origin` is red, the others amber; lines are in node order."""
-    options = options or MermaidOptions()
+    options = options or ChartOptions()
     tree = build_tree(trace, options.depth, options.collapse_repeats, options.hide)
     drawn: dict[str, DrawnNode] = {}
     for node in tree.nodes:
@@ -58,10 +59,10 @@ def highlight_lines(
 
 
 def render_diff_mermaid(
-    trace: Trace, changed_paths: Iterable[str], origin: str | None = None, options: MermaidOptions | None = None
+    trace: Trace, changed_paths: Iterable[str], origin: str | None = None, options: ChartOptions | None = None
 ) -> str:
     """The chart of `trace` with the changed modules highlighted (see `highlight_lines`)."""
-    options = options or MermaidOptions()
+    options = options or ChartOptions()
     # The same options, flow and tree as the ordinary chart, so the highlighted ids are the drawn ones.
     chart = mermaid_chart(trace, options).text
     extra = highlight_lines(trace, changed_paths, origin, options)

@@ -23,7 +23,7 @@ import textwrap
 from viz.ir import Trace
 from viz.passes import DrawnNode, DrawnTree, Flow, build_flow, build_tree
 from viz.render.labels import NodeContent, node_content
-from viz.render.mermaid import MermaidOptions
+from viz.render.options import ChartOptions
 from viz.render.palette import ERROR_COLOURS, IO_COLOURS, OP_COLOURS, PORT_COLOURS
 from viz.render.text import format_shapes
 
@@ -37,16 +37,16 @@ SMALL = 10  # point size of the shape, parameter and MAC lines
 ERROR_WIDTH = 60  # an error message is wrapped to lines of at most this many characters
 
 
-def render_dot(trace: Trace, options: MermaidOptions | None = None, *, dpi: int | None = None) -> str:
+def render_dot(trace: Trace, options: ChartOptions | None = None, *, dpi: int | None = None) -> str:
     """The DOT text of `trace`. Options are the Mermaid chart's (`depth`, `direction`, `collapse_repeats`,
     `show_params`, `show_macs`, `hide`; `colour_safe` only concerns Mermaid). `dpi` sets the resolution of
     raster output (PNG); leave it None for SVG, PDF and DOT text.
 
     >>> from viz.ir import ModuleNode, Trace
-    >>> render_dot(Trace("t", [(1,)], [(1,)], [ModuleNode("", "", "T", "user")], []), MermaidOptions(depth=0))[:12]
+    >>> render_dot(Trace("t", [(1,)], [(1,)], [ModuleNode("", "", "T", "user")], []), ChartOptions(depth=0))[:12]
     'digraph G {\\n'
     """
-    options = options or MermaidOptions()
+    options = options or ChartOptions()
     if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, int) or dpi <= 0):
         raise ValueError(f"dpi must be a positive int (e.g. 150), got {dpi!r}")
     tree = build_tree(trace, options.depth, options.collapse_repeats, options.hide)
@@ -132,7 +132,7 @@ def _content_label(content: NodeContent, root: bool, left: bool = False) -> str:
     return "<" + "<BR/>".join(parts) + ">"
 
 
-def _tree_lines(tree: DrawnTree, flow: Flow, options: MermaidOptions) -> list[str]:
+def _tree_lines(tree: DrawnTree, flow: Flow, options: ChartOptions) -> list[str]:
     """Clusters for nodes with drawn children, boxes for the others, in pre-order (explicit stack)."""
     lines: list[str] = []
     ported = set(flow.ported)

@@ -22,6 +22,7 @@ import jinja2
 import markupsafe
 
 from viz.ir import Trace
+from viz.render.templates import template_dir
 from viz.render.text import format_count, format_shapes
 from viz.summary import Summary
 
@@ -38,8 +39,6 @@ SVG_ELEMENTS = frozenset(
 def render_report(trace: Trace, svg: str, mermaid_text: str, summary: Summary | None = None) -> str:
     """The report page as text. `svg` is the chart drawn by Graphviz (an XML prolog and comments are dropped),
     `summary` the table to show (None leaves that section out)."""
-    from viz.docs.build import template_dir
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),
         autoescape=True,  # every {{ }} is escaped: model and module names cannot become markup

@@ -18,54 +18,23 @@ from dataclasses import dataclass, field, replace
 
 from viz.ir import Call, Trace
 from viz.passes import DrawnNode, DrawnTree, Flow, build_flow, build_tree
-from viz.passes.flow import EDGE_MODES, OpNode
+from viz.passes.flow import OpNode
 from viz.render.labels import node_content
+from viz.render.options import ChartOptions
 from viz.render.palette import ERROR_COLOURS, IO_COLOURS, OP_COLOURS, PORT_COLOURS, SUBGRAPH_STYLE, family_colours
 from viz.render.text import escape_mermaid, format_shapes
 
 # Mermaid refuses larger charts by default (maxTextSize, maxEdges).
 MAX_TEXT = 50_000
 MAX_EDGES = 500
-DIRECTIONS = ("LR", "TB")
 
 
 class MermaidLimitWarning(UserWarning):
     """The chart is larger than Mermaid draws by default."""
 
 
-@dataclass(frozen=True)
-class MermaidOptions:
-    """How to draw: tree `depth` (root = 0), `direction` LR or TB, fold repeats, parameter and MAC counts on nodes
-    (`show_params`, `show_macs`), class names to `hide` (their children take their place), and `colour_safe` span
-    styles that keep their colour in mermaid 11 (the default reproduces the reference chart byte for byte). TB
-    charts use the monotoneY curve, the vertical twin of LR's monotoneX. `edges` is "data" (an edge where a tensor
-    goes, merges drawn; see viz.passes.dataflow) or "calls" (the order modules were called); `show_shapes` writes
-    `(in) → (out)` on every leaf, not only where the shape changes, and the output shape on merges."""
-
-    depth: int = 3
-    direction: str = "LR"
-    collapse_repeats: bool = True
-    show_params: bool = False
-    show_macs: bool = False
-    hide: tuple[str, ...] = ()
-    colour_safe: bool = False
-    edges: str = "data"
-    show_shapes: bool = False
-
-    def __post_init__(self) -> None:
-        if self.edges not in EDGE_MODES:
-            raise ValueError(f"edges must be one of {', '.join(EDGE_MODES)}, got {self.edges!r}")
-        if isinstance(self.depth, bool) or not isinstance(self.depth, int) or self.depth < 0:
-            raise ValueError(f"depth must be an int >= 0 (0 draws only the model), got {self.depth!r}")
-        if self.direction not in DIRECTIONS:
-            raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {self.direction!r}")
-        if isinstance(self.hide, str):
-            raise TypeError(f"hide takes a collection of class names, got the string {self.hide!r}")
-        # Sorted so equal option sets compare (and render) equal whatever order the names came in.
-        object.__setattr__(self, "hide", tuple(sorted(set(self.hide))))
-        for name in self.hide:
-            if not isinstance(name, str):
-                raise TypeError(f"hide takes class names (str), got {name!r}")
+# The options every renderer takes; the old name stays for existing code.
+MermaidOptions = ChartOptions
 
 
 @dataclass
@@ -78,17 +47,17 @@ class MermaidChart:
 
 
 def render_mermaid(trace: Trace, **options: object) -> str:
-    """The Mermaid chart of `trace`; options as in `MermaidOptions`. Over Mermaid's limits it warns
+    """The Mermaid chart of `trace`; options as in `ChartOptions`. Over Mermaid's limits it warns
     (`MermaidLimitWarning`) with a depth that fits."""
-    chart = mermaid_chart(trace, MermaidOptions(**options))  # type: ignore[arg-type]
+    chart = mermaid_chart(trace, ChartOptions(**options))  # type: ignore[arg-type]
     for message in chart.warnings:
         warnings.warn(message, MermaidLimitWarning, stacklevel=2)
     return chart.text
 
 
-def mermaid_chart(trace: Trace, options: MermaidOptions | None = None) -> MermaidChart:
+def mermaid_chart(trace: Trace, options: ChartOptions | None = None) -> MermaidChart:
     """The chart and its warnings, without emitting them (the CLI prints them to stderr)."""
-    options = options or MermaidOptions()
+    options = options or ChartOptions()
     text, edge_count = _draw(trace, options)
     chart = MermaidChart(text, edge_count)
     if len(text) > MAX_TEXT or edge_count > MAX_EDGES:
@@ -96,19 +65,22 @@ def mermaid_chart(trace: Trace, options: MermaidOptions | None = None) -> Mermai
     return chart
 
 
-def _limit_message(trace: Trace, options: MermaidOptions, text: str, edge_count: int) -> str:
+def _limit_message(trace: Trace, options: ChartOptions, text: str, edge_count: int) -> str:
     found = (
         f"the Mermaid chart of {trace.model_name!r} at depth {options.depth} has {len(text):,} characters and "
         f"{edge_count} edges; Mermaid draws at most {MAX_TEXT:,} characters and {MAX_EDGES} edges by default"
     )
-    for depth in range(options.depth - 1, -1, -1):
+    # Below the model's own depth every depth draws the same chart, so the search starts there (any depth, even
+    # 10**8, answers at once).
+    deepest = max(depth for _, depth in trace.walk())
+    for depth in range(min(options.depth, deepest) - 1, -1, -1):
         smaller, edges = _draw(trace, replace(options, depth=depth))
         if len(smaller) <= MAX_TEXT and edges <= MAX_EDGES:
             return f"{found}. Use depth={depth} ({len(smaller):,} characters, {edges} edges)."
     return f"{found}. Even depth 0 is too large; hide classes or raise maxTextSize/maxEdges in mermaid.initialize."
 
 
-def _draw(trace: Trace, options: MermaidOptions) -> tuple[str, int]:
+def _draw(trace: Trace, options: ChartOptions) -> tuple[str, int]:
     tree = build_tree(trace, options.depth, options.collapse_repeats, options.hide)
     flow = build_flow(tree, options.edges)
     writer = _Writer(tree, flow, options)
@@ -132,7 +104,7 @@ def _draw(trace: Trace, options: MermaidOptions) -> tuple[str, int]:
 class _Writer:
     """Writes node lines; collects leaf style lines (in node-number order) for after the tree."""
 
-    def __init__(self, tree: DrawnTree, flow: Flow, options: MermaidOptions) -> None:
+    def __init__(self, tree: DrawnTree, flow: Flow, options: ChartOptions) -> None:
         self.tree = tree
         self.flow = flow
         self.options = options

@@ -1,5 +1,7 @@
 """The summary table as plain text: a module tree with output shape, parameters, MACs and output memory, then
-totals. No colour codes and no terminal-width logic, so it reads the same in a pipe, a file or a diff.
+totals. No colour codes and no terminal-width logic, so it reads the same in a pipe, a file or a diff. Names come
+from the trace, which may be a file from anywhere: control characters in them are written as escapes (`\\x1b`), so
+a name cannot recolour the terminal, move the cursor or break a row in two.
 
 >>> from viz.ir import Call, ModuleNode, Trace
 >>> from viz.summary import summarise_trace
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from viz.render.text import format_shapes
+from viz.render.text import escape_controls, format_shapes
 
 if TYPE_CHECKING:
     from viz.summary import Summary, SummaryRow
@@ -29,7 +31,7 @@ def render_summary(summary: Summary) -> str:
     body = [
         (
             label,
-            _shape_text(row),
+            shape_text(row),
             f"{row.params:,}",
             f"{row.macs:,}",
             format_bytes(row.output_bytes) if row.calls else "--",
@@ -38,7 +40,7 @@ def render_summary(summary: Summary) -> str:
     ]
     widths = [max(len(line[i]) for line in [HEADERS, *body]) for i in range(len(HEADERS))]
     width = sum(widths) + len(GAP) * (len(widths) - 1)
-    title = f"{summary.model_name}: input {format_shapes(summary.input_shapes)}, depth {summary.depth}"
+    title = f"{escape_controls(summary.model_name)}: input {format_shapes(summary.input_shapes)}, depth {summary.depth}"
     lines = [title, "=" * width, _line(HEADERS, widths), "=" * width]
     lines += [_line(cells, widths) for cells in body]
     lines.append("=" * width)
@@ -67,7 +69,7 @@ def _line(cells: tuple[str, ...], widths: list[int]) -> str:
     return GAP.join(parts).rstrip()
 
 
-def _shape_text(row: SummaryRow) -> str:
+def shape_text(row: SummaryRow) -> str:
     if row.calls == 0:
         return "--"
     text = format_shapes(row.output_shapes)
@@ -90,21 +92,24 @@ def _tree_labels(rows: list[SummaryRow]) -> list[str]:
     open_guides: list[bool] = []  # per depth >= 1 above the current row: does that ancestor have later siblings?
     for i, row in enumerate(rows):
         if row.depth == 0:
-            labels.append(row.class_name)
+            labels.append(escape_controls(row.class_name))
             open_guides = []
             continue
         del open_guides[row.depth - 1 :]
         prefix = "".join("│  " if more else "   " for more in open_guides)
-        labels.append(f"{prefix}{'└─' if last[i] else '├─'} {row.name}: {row.class_name}")
+        name, class_name = escape_controls(row.name), escape_controls(row.class_name)
+        labels.append(f"{prefix}{'└─' if last[i] else '├─'} {name}: {class_name}")
         open_guides.append(not last[i])
     return labels
 
 
-def _totals(summary: Summary) -> list[str]:
+def totals(summary: Summary) -> list[tuple[str, str]]:
+    """The table's closing (name, value) pairs, shared by the text table and the notebook's HTML table."""
     trainable = summary.trainable_params
+    unknown = "unknown (the trace was saved by an older lucid-viz)"
     pairs = [
         ("Total params", f"{summary.total_params:,}"),
-        ("Trainable params", f"{trainable:,}" if trainable is not None else "unknown (a saved trace has no flags)"),
+        ("Trainable params", f"{trainable:,}" if trainable is not None else unknown),
         ("Non-trainable params", f"{summary.total_params - trainable:,}" if trainable is not None else "unknown"),
         ("Total MACs", f"{summary.total_macs:,} ({summary.total_macs / 1e9:.2f} G)"),
         ("Input size", format_bytes(summary.input_bytes)),
@@ -113,7 +118,12 @@ def _totals(summary: Summary) -> list[str]:
         ("Output", format_shapes(summary.output_shapes) if summary.error is None else "--"),
     ]
     if summary.error is not None:
-        pairs.append(("Failed", summary.error))
+        pairs.append(("Failed", escape_controls(summary.error)))
     pairs += [("Note", note) for note in summary.notes]
+    return pairs
+
+
+def _totals(summary: Summary) -> list[str]:
+    pairs = totals(summary)
     key_width = max(len(key) for key, _ in pairs) + 1
     return [f"{(key + ':').ljust(key_width)} {value}" for key, value in pairs]

@@ -54,3 +54,30 @@ def escape_mermaid(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+# Bidirectional embeddings, overrides and isolates reorder the text after them on screen: a row could be made to read
+# as another. Like control characters, they are shown as escapes in plain-text output.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def escape_controls(text: str) -> str:
+    """`text` safe to print to a terminal or a text file: control characters (C0, DEL, C1: ANSI escape sequences,
+    carriage returns, newlines) become `\\x1b`-style escapes; line separators, bidirectional controls and lone
+    surrogates (which no encoding can write) `\\u2028`-style ones. Letters, symbols and spaces are unchanged.
+
+    >>> escape_controls("\\x1b[31mconv\\r\\n"), escape_controls("Größe (1,3)→(1,8) ×2")
+    ('\\\\x1b[31mconv\\\\x0d\\\\x0a', 'Größe (1,3)→(1,8) ×2')
+    """
+    if text.isprintable():  # the usual case; isprintable() is False for every character escaped below
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if code < 32 or 127 <= code < 160:
+            out.append(f"\\x{code:02x}")
+        elif char in "\u2028\u2029" or char in _BIDI_CONTROLS or 0xD800 <= code < 0xE000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)

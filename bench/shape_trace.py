@@ -1,7 +1,8 @@
 """Shape-only tracing of EfficientFormer-L7: the CLI's process time and the memory of tracing at batch 256.
 
-Run: `python bench/shape_trace.py` (no torch needed). Targets: `lucid-viz efficientformer_l7` under 1 s
-end to end as a process (start-up, imports, building the model, tracing, drawing), and tracing L7 at
+Run: `python bench/shape_trace.py` (no torch needed). Targets: `lucid-viz efficientformer_l7` and
+`lucid-viz snapshot efficientformer_l7 --check` (against the committed golden file) each under 1 s
+end to end as a process (start-up, imports, building the model, tracing, drawing or comparing), and tracing L7 at
 batch 256 x 3 x 224 x 224 in shape-only mode under 200 MB peak resident memory for the whole process.
 Each figure is measured in a fresh child process; the CLI time is the median of 5 runs. The real
 forward's figures (`--real`, batch 1) are printed beside them for scale. Linux only (reads VmHWM).
@@ -37,12 +38,15 @@ def _cli() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "viz"]
 
 
-def cli_seconds(*extra: str) -> float:
-    """Median wall time of `lucid-viz efficientformer_l7 [extra]` as a process, output discarded."""
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cli_seconds(*argv: str) -> float:
+    """Median wall time of `lucid-viz ARGV` as a process (run from the repository), output discarded."""
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
-        subprocess.run([*_cli(), "efficientformer_l7", *extra], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*_cli(), *argv], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -63,12 +67,18 @@ def _line(figure: str, value: float, unit: str, target: float | None) -> bool:
 
 def main() -> bool:
     results = [
-        _line("lucid-viz efficientformer_l7 (process, median)", cli_seconds(), "s", CLI_TARGET_S),
+        _line("lucid-viz efficientformer_l7 (process, median)", cli_seconds("efficientformer_l7"), "s", CLI_TARGET_S),
+        _line(
+            "lucid-viz snapshot efficientformer_l7 --check",
+            cli_seconds("snapshot", "efficientformer_l7", "--check"),
+            "s",
+            CLI_TARGET_S,
+        ),
         _line("shape-only trace L7 batch 256: peak RSS", trace_batch(256)[1], "MB", MEMORY_TARGET_MB),
     ]
     seconds, _ = trace_batch(256)
     _line("shape-only trace L7 batch 256: import+build+trace", seconds, "s", None)
-    _line("lucid-viz efficientformer_l7 --real (process)", cli_seconds("--real"), "s", None)
+    _line("lucid-viz efficientformer_l7 --real (process)", cli_seconds("efficientformer_l7", "--real"), "s", None)
     return all(results)
 
 

@@ -1,21 +1,23 @@
 """Golden text files of the tests (charts, DOT): compared byte for byte, rewritten only on request.
 
-`pytest --update-goldens` (or UPDATE_GOLDEN=1) rewrites a file whose text changed and skips the test with what
-changed: a rewritten file is not a checked one, so the run must not report it as a pass.
+`pytest --update-goldens` (lucid-viz's pytest plugin, the one switch for every golden file) rewrites a file whose
+text changed and skips the test with what changed: a rewritten file is not a checked one, so the run must not
+report it as a pass.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
 
 import pytest
 
+from viz import golden
 
-def update_requested(request: pytest.FixtureRequest) -> bool:
-    """Whether this run rewrites golden files: `--update-goldens` or UPDATE_GOLDEN set to anything but "" or 0."""
-    return bool(request.config.getoption("--update-goldens")) or os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
+
+def update_requested() -> bool:
+    """Whether this run rewrites golden files (`pytest --update-goldens`)."""
+    return golden.update_requested()
 
 
 def check_golden_text(path: Path, text: str, update: bool) -> None:

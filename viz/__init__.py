@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
+# Imported for its effect: it gives Trace its notebook display (viz.ir cannot import the renderer itself).
+from viz import notebook  # noqa: F401
 from viz.golden import SnapshotMismatchError, check_golden, update_golden
 from viz.ir import Call, ModuleNode, Trace, TraceError
 from viz.render.mermaid import MermaidLimitWarning, MermaidOptions, mermaid_chart, render_mermaid
+from viz.render.options import ChartOptions
+from viz.sources import Source, SourceError, resolve
 from viz.summary import Summary, summary
 from viz.trace import TracingError, trace, trace_shapes
 
 __all__ = [
     "Call",
+    "ChartOptions",
     "MermaidLimitWarning",
     "MermaidOptions",
     "ModuleNode",
     "SnapshotMismatchError",
+    "Source",
+    "SourceError",
     "Summary",
     "Trace",
     "TraceError",
@@ -29,6 +36,7 @@ __all__ = [
     "check_golden",
     "mermaid",
     "mermaid_chart",
+    "resolve",
     "summary",
     "trace",
     "trace_shapes",

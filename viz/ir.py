@@ -39,7 +39,8 @@ class Trace:
     With `provenance`, `inputs` and `outputs` group the flat `input_shapes` / `output_shapes` by argument and by
     output item, and sources say where each tensor came from (see the module docstring). `trainable_params` is
     the model's number of parameter values with requires_grad (a shared parameter once); None when unknown
-    (traces saved before it was recorded)."""
+    (traces saved before it was recorded). `input_dtypes` names each input tensor's dtype, in `input_shapes`
+    order, when one of them is not float32 (integer token ids, say); empty when all are float32."""
 
     model_name: str
     input_shapes: list[Shape]
@@ -52,6 +53,7 @@ class Trace:
     outputs: list[Port] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     trainable_params: int | None = None
+    input_dtypes: list[str] = field(default_factory=list)
 
     def module_map(self) -> dict[str, ModuleNode]:
         """The modules by path; raises ValueError when the tree is inconsistent (see `validate`)."""

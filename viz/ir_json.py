@@ -141,6 +141,8 @@ def trace_to_dict(trace: Any) -> dict[str, Any]:
     # Written only when known, so a trace without it keeps the bytes it had before the count was recorded.
     if trace.trainable_params is not None:
         data["trainable_params"] = trace.trainable_params
+    if trace.input_dtypes:
+        data["input_dtypes"] = list(trace.input_dtypes)
     return data
 
 
@@ -196,6 +198,13 @@ def trace_fields(data: Any) -> dict[str, Any]:
         if trainable < 0:
             raise ValueError(f"trace.trainable_params: expected a count >= 0, got {trainable}")
         fields["trainable_params"] = trainable
+    if "input_dtypes" in data:
+        dtypes = top.strings("input_dtypes")
+        if len(dtypes) != len(fields["input_shapes"]):
+            raise ValueError(
+                f"trace.input_dtypes: {len(dtypes)} dtype(s) for {len(fields['input_shapes'])} input shape(s)"
+            )
+        fields["input_dtypes"] = dtypes
     return fields
 
 

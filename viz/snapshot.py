@@ -68,6 +68,8 @@ class Snapshot:
     total_macs: int
     error: str | None
     records: list[Record] = field(default_factory=list)
+    # Each input's dtype when one is not float32 (as Trace.input_dtypes); written `(2,128):int64` on the input line.
+    input_dtypes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def snapshot_of(trace: Trace) -> Snapshot:
         total_macs=sum(call.macs for call in trace.calls),
         error=error,
         records=records,
+        input_dtypes=tuple(trace.input_dtypes),
     )
 
 
@@ -135,7 +138,7 @@ def snapshot_text(source: Trace | Snapshot) -> str:
         HEADER,
         REGENERATE,
         f"model {json.dumps(snap.model_name, ensure_ascii=False)}",
-        f"input {_shapes_text(snap.input_shapes)}",
+        f"input {inputs_text(snap.input_shapes, snap.input_dtypes)}",
         f"output {_shapes_text(snap.output_shapes)}",
         f"params {snap.total_params}",
         f"macs {snap.total_macs}",
@@ -252,6 +255,13 @@ def _describe(record: Record) -> str:
 
 def _inside(path: str, ancestor: str) -> bool:
     return ancestor == "" or path.startswith(ancestor + ".")
+
+
+def inputs_text(shapes: tuple[Shape, ...], dtypes: tuple[str, ...]) -> str:
+    """The input line's shapes, each non-float32 one followed by its dtype: `(2,128):int64,(2,128)`."""
+    if not dtypes:
+        return _shapes_text(shapes)
+    return ",".join(format_shape(s) + ("" if d == "float32" else f":{d}") for s, d in zip(shapes, dtypes, strict=True))
 
 
 def _shapes_text(shapes: tuple[Shape, ...] | list[Shape]) -> str:

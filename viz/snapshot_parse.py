@@ -19,9 +19,10 @@ from typing import Any
 from viz.ir import Shape
 from viz.ir_json import LARGEST_COUNT, LARGEST_COUNT_TEXT, check_text, shown
 from viz.render.text import format_shape
-from viz.snapshot import HEAD_KEYS, HEADER_PREFIX, PLAIN_PATH, VERSION, Record, Snapshot
+from viz.snapshot import HEAD_KEYS, HEADER_PREFIX, PLAIN_PATH, VERSION, Record, Snapshot, inputs_text
 
 _SHAPE = re.compile(r"\(([0-9,]*)\)")
+_INPUT = re.compile(r"(\([0-9,]*\))(?::([a-z][a-z0-9]*))?")
 
 
 def parse_snapshot(text: str, source: str = "snapshot") -> Snapshot:
@@ -65,13 +66,15 @@ def parse_snapshot(text: str, source: str = "snapshot") -> Snapshot:
         except ValueError as exc:
             raise ValueError(f"{source}:{number}: bad {key!r} line: {exc}") from None
 
+    input_shapes, input_dtypes = header("input", _parse_inputs)
     snap = Snapshot(
         model_name=header("model", lambda text: _json_string(text, "the model name")),
-        input_shapes=header("input", _parse_shapes),
+        input_shapes=input_shapes,
         output_shapes=header("output", _parse_shapes),
         total_params=header("params", _count),
         total_macs=header("macs", _count),
         error=header("error", lambda text: None if text == "null" else _json_string(text, "the error")),
+        input_dtypes=input_dtypes,
     )
     first_line: dict[str, int] = {}
     for number, line in lines[1:]:
@@ -89,6 +92,18 @@ def parse_snapshot(text: str, source: str = "snapshot") -> Snapshot:
     if not snap.records:
         raise ValueError(f"{source}: no module calls after the 'calls' line")
     return snap
+
+
+def _parse_inputs(text: str) -> tuple[tuple[Shape, ...], tuple[str, ...]]:
+    """The input line: shapes, a non-float32 one followed by `:dtype`; dtypes () when every input is float32."""
+    if ":" not in text:
+        return _parse_shapes(text), ()
+    parts = _INPUT.findall(text)
+    shapes = _parse_shapes(",".join(shape for shape, _ in parts)) if parts else ()
+    dtypes = tuple(dtype or "float32" for _, dtype in parts)
+    if not parts or inputs_text(shapes, dtypes) != text:
+        raise ValueError(f"expected shapes as written, like (2,128):int64,(2,128), got {shown(text)}")
+    return shapes, dtypes
 
 
 def _parse_shapes(text: str) -> tuple[Shape, ...]:

@@ -292,6 +292,7 @@ def _trace(
             buffer._origin = None
     replay = recorder.replay(paths)
     ports = _ports(input_ports)
+    dtypes = [tensor.dtype.name for tensor in given]
     return Trace(
         model_name=name,
         input_shapes=[shape for port in ports for shape in port.shapes],
@@ -303,6 +304,7 @@ def _trace(
         outputs=_output_ports(output, replay),
         merges=replay.merges,
         trainable_params=trainable,
+        input_dtypes=dtypes if any(dtype != "float32" for dtype in dtypes) else [],
     )
 
 

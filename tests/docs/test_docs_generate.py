@@ -238,7 +238,7 @@ def test_templates_ship_in_the_wheel(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = sorted(p.name for p in (REPO / "templates").glob("*.j2"))
     assert templates and {f"viz/templates/{t}" for t in templates} <= names
-    assert {"viz/docs/build.py", "viz/docs_cli.py", "viz/cli.py"} <= names
+    assert {"viz/docs/build.py", "viz/cli/__init__.py", "viz/cli/docs.py", "viz/sources.py"} <= names
     # Installed (not editable), the generator finds its templates inside the package.
     target = tmp_path / "site"
     subprocess.run(

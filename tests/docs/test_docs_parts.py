@@ -87,9 +87,9 @@ def test_site_build_without_the_mermaid_bundle_says_how_to_install_it(tmp_path: 
 
 
 def test_docs_command_refuses_an_out_path_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from viz.docs_cli import run_docs
+    from viz.cli import main
 
     target = tmp_path / "docs"
     target.write_text("not a folder", encoding="utf-8")
-    assert run_docs(["--out", str(target)]) == 2
+    assert main(["docs", "--out", str(target)]) == 2
     assert "is not a directory" in capsys.readouterr().err

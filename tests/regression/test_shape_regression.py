@@ -18,12 +18,12 @@ from viz.golden import SnapshotMismatchError, check_golden, golden_path, update_
 
 @pytest.mark.parametrize("name", models.list_models())
 def test_trace_matches_golden_file(name: str, request: pytest.FixtureRequest) -> None:
-    if update_requested(request):
+    if update_requested():
         result = update_golden(model_trace(name), GOLDEN_DIR)
         if result.changed:
             # Rewritten, so not checked: say what changed for the review instead of passing.
             pytest.skip(result.summary())
-    path = check_golden(model_trace(name), GOLDEN_DIR)
+    path = check_golden(model_trace(name), GOLDEN_DIR, update=False)
     assert path == golden_path(GOLDEN_DIR, name)
 
 
@@ -37,7 +37,7 @@ def test_changing_a_stride_fails_the_check_naming_that_module() -> None:
     model = models.create_model("efficientformer_l1")
     model.stages[2].downsample.conv.stride = (1, 1)  # the stage-3 downsample no longer halves the map
     with pytest.raises(SnapshotMismatchError) as failure:
-        check_golden(model, GOLDEN_DIR)
+        check_golden(model, GOLDEN_DIR, update=False)
     message = str(failure.value)
     lines = message.splitlines()
     assert lines[0].startswith(f"efficientformer_l1 differs from {GOLDEN_DIR / 'efficientformer_l1.txt'}:")
@@ -58,9 +58,9 @@ def test_changing_parameters_only_is_caught_too() -> None:
     model = models.create_model("efficientformer_l1")
     model.head.bias = None  # same shapes, 1,000 fewer parameters
     with pytest.raises(SnapshotMismatchError, match=r"  head: params 449,000 → 448,000"):
-        check_golden(model, GOLDEN_DIR)
+        check_golden(model, GOLDEN_DIR, update=False)
 
 
 def test_missing_golden_file_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(SnapshotMismatchError, match=r"no golden file .*lucid-viz snapshot efficientformer_l1"):
-        check_golden(model_trace("efficientformer_l1"), tmp_path)
+        check_golden(model_trace("efficientformer_l1"), tmp_path, update=False)

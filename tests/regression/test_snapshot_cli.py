@@ -9,7 +9,7 @@ from browser.chromium import chromium_path, render_charts
 
 from viz.cli import main
 from viz.render.diff import CHANGED, ORIGIN
-from viz.snapshot import parse_snapshot
+from viz.snapshot_parse import parse_snapshot
 
 NET = "regression_nets:small_cnn"
 
@@ -53,7 +53,7 @@ def test_snapshot_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     code, _, err = run(capsys, "snapshot", "no_such_model", "--out", str(tmp_path))
     assert code == 2 and "no_such_model" in err
     code, _, err = run(capsys, "snapshot", "regression_nets:nothing", "--out", str(tmp_path))
-    assert code == 2 and "has no 'nothing'" in err
+    assert code == 2 and "has no attribute 'nothing'" in err
     # A model whose forward fails gets no golden file.
     code, _, err = run(capsys, "snapshot", NET, "--out", str(tmp_path), "--input-shape", "1,4,16,16")
     assert code == 1 and "features.0" in err and not list(tmp_path.iterdir())

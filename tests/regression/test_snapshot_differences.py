@@ -25,7 +25,7 @@ FIRST = "first change (same input, different output): "
 def report_lines(model: nn.Module, folder: Path, input_shape: tuple[int, ...] | None = None) -> list[str]:
     """The report a failing check gives, without the title and the closing hint."""
     with pytest.raises(SnapshotMismatchError) as failure:
-        check_golden(model, folder, input_shape=input_shape)
+        check_golden(model, folder, input_shape=input_shape, update=False)
     lines = str(failure.value).splitlines()
     assert "differs from" in lines[0] and lines[-1].startswith("if the change is intended, regenerate with")
     return lines[1:-1]
@@ -162,7 +162,7 @@ def test_rewriting_a_golden_file_reports_what_changed(golden: Path) -> None:
     assert path.read_text(encoding="utf-8") == before
     rewritten = update_golden(TwoConvNet(act=nn.GELU), golden, input_shape=(1, 3, 8, 8))
     assert rewritten.changed and rewritten.summary() == f"rewrote {path}: 1 difference\n  act: class ReLU → GELU\n"
-    check_golden(TwoConvNet(act=nn.GELU), golden, input_shape=(1, 3, 8, 8))  # the new file now passes
+    check_golden(TwoConvNet(act=nn.GELU), golden, input_shape=(1, 3, 8, 8), update=False)  # the new file now passes
 
 
 def test_a_failed_forward_keeps_the_old_golden_file(golden: Path) -> None:

@@ -35,13 +35,13 @@ def test_a_record_listed_twice_is_an_error_naming_both_lines(golden: Path) -> No
 
     _edit(golden, duplicate_head)
     with pytest.raises(ValueError, match=r"SmallCNN\.txt:16: head is listed twice \(first on line 15\)"):
-        check_golden(small_cnn(), golden.parent)
+        check_golden(small_cnn(), golden.parent, update=False)
 
 
 def test_a_header_line_listed_twice_is_an_error(golden: Path) -> None:
     _edit(golden, lambda lines: [*lines[:4], lines[3], *lines[4:]])  # the 'input' line twice
     with pytest.raises(ValueError, match=r"SmallCNN\.txt:5: expected the 'output' line, got 'input \(1,3,16,16\)'"):
-        check_golden(small_cnn(), golden.parent)
+        check_golden(small_cnn(), golden.parent, update=False)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_a_header_line_listed_twice_is_an_error(golden: Path) -> None:
 def test_a_missing_or_foreign_header_is_an_error(golden: Path, first_line: str, message: str) -> None:
     _edit(golden, lambda lines: [first_line, *lines[1:]])
     with pytest.raises(ValueError, match=message):
-        check_golden(small_cnn(), golden.parent)
+        check_golden(small_cnn(), golden.parent, update=False)
 
 
 @pytest.mark.parametrize(
@@ -75,13 +75,13 @@ def test_a_malformed_line_is_an_error_naming_it(golden: Path, start: str, replac
 
     _edit(golden, replace)
     with pytest.raises(ValueError, match=r"SmallCNN\.txt"):
-        check_golden(small_cnn(), golden.parent)
+        check_golden(small_cnn(), golden.parent, update=False)
 
 
 def test_a_byte_order_mark_and_windows_line_ends_are_tolerated(golden: Path) -> None:
     text = golden.read_text(encoding="utf-8")
     golden.write_bytes(("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8"))
-    assert check_golden(small_cnn(), golden.parent) == golden
+    assert check_golden(small_cnn(), golden.parent, update=False) == golden
 
 
 def test_the_cli_check_of_a_malformed_file_is_one_line_and_exit_2(

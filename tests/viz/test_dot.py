@@ -1,6 +1,6 @@
 """The DOT renderer and picture export: the same chart as Mermaid, parsed and drawn by Graphviz's `dot`.
 
-`pytest --update-goldens` (or UPDATE_GOLDEN=1) rewrites tests/golden/efficientformer_l1.dot from the current output
+`pytest --update-goldens` rewrites tests/golden/efficientformer_l1.dot from the current output
 (then review the diff).
 """
 
@@ -77,7 +77,7 @@ def _dot_structure(text: str) -> tuple[set[str], set[str], set[tuple[str, str]],
 
 
 def test_efficientformer_l1_dot_matches_the_golden_file(l1: Trace, request: pytest.FixtureRequest) -> None:
-    check_golden_text(GOLDEN, render_dot(l1), update_requested(request))
+    check_golden_text(GOLDEN, render_dot(l1), update_requested())
 
 
 @needs_dot

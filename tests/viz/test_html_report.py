@@ -15,7 +15,7 @@ from viz_builders import TraceBuilder
 import lucid.models as models
 import viz
 from viz.cli import main
-from viz.export import render_file
+from viz.export import render_output
 from viz.ir import Trace
 from viz.render.html import inline_svg, render_report
 from viz.render.mermaid import MermaidOptions, render_mermaid
@@ -56,10 +56,8 @@ def _parse(page: str) -> _Elements:
 
 @pytest.fixture(scope="module")
 def l1_page() -> tuple[Trace, str]:
-    model = models.efficientformer_l1()
-    trainable = sum(p.size for p in model.parameters() if p.requires_grad)
-    trace = viz.trace(model)
-    return trace, render_file(trace, "html", trainable_params=trainable).decode("utf-8")
+    trace = viz.trace(models.efficientformer_l1())
+    return trace, render_output(trace, "html").to_bytes().decode("utf-8")
 
 
 @needs_dot
@@ -68,7 +66,8 @@ def test_report_holds_chart_numbers_summary_and_mermaid_source(l1_page: tuple[Tr
     found = _parse(page)
     assert [tag for tag, _ in found.tags].count("svg") == 1
     assert "<text" in page and "Conv2d" in page and "(1,3,224,224) → (1,24,112,112)" in page
-    assert found.pre["mermaid-source"] == render_mermaid(trace)
+    # The source to copy into GitHub or mkdocs is drawn colour-safe, for mermaid 11.
+    assert found.pre["mermaid-source"] == render_mermaid(trace, colour_safe=True)
     summary = summarise_trace(trace, 3, trainable_params=sum(m.own_params for m in trace.modules))
     assert found.pre[""] == str(summary)
     facts = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page)
@@ -103,13 +102,13 @@ def _hostile_trace() -> Trace:
 @needs_dot
 def test_no_module_name_injects_markup() -> None:
     trace = _hostile_trace()
-    page = render_file(trace, "html", MermaidOptions(depth=4)).decode("utf-8")
+    page = render_output(trace, "html", MermaidOptions(depth=4)).to_bytes().decode("utf-8")
     found = _parse(page)
     tags = [tag for tag, _ in found.tags]
     assert tags.count("script") == 1  # the report's own copy button
     assert "img" not in tags
     assert not any(name.startswith("on") for _, attrs in found.tags for name in attrs)
-    assert found.pre["mermaid-source"] == render_mermaid(trace, depth=4)
+    assert found.pre["mermaid-source"] == render_mermaid(trace, depth=4, colour_safe=True)
     # The names are there, as text: in the title, the heading and the chart.
     assert "<title>&lt;script&gt;alert(&#39;model&#39;)&lt;/script&gt; · lucid-viz report</title>" in page
     assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page

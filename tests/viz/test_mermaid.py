@@ -1,6 +1,6 @@
 """The Mermaid renderer: the reference chart byte for byte, options, escaping, size limits.
 
-`pytest --update-goldens` (or UPDATE_GOLDEN=1) rewrites tests/golden/ from the current output (then review the diff).
+`pytest --update-goldens` rewrites tests/golden/ from the current output (then review the diff).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_efficientformer_l1_reproduces_the_reference_chart(request: pytest.Fixtu
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         text = mermaid(efficientformer_l1_trace())
-    check_golden_text(GOLDEN / "efficientformer_l1.mmd", text, update_requested(request))
+    check_golden_text(GOLDEN / "efficientformer_l1.mmd", text, update_requested())
     _structure_ok(text)
 
 
@@ -52,7 +52,7 @@ def test_efficientformer_l1_at_depth_5_draws_each_blocks_residual_adds(request: 
     # input back after the token mixer and after the MLP (two add circles per block), and the stage's folded blocks
     # pass the sum on through their ports.
     text = mermaid(viz.trace_shapes("efficientformer_l1"), depth=5)
-    check_golden_text(GOLDEN / "efficientformer_l1_depth5.mmd", text, update_requested(request))
+    check_golden_text(GOLDEN / "efficientformer_l1_depth5.mmd", text, update_requested())
     assert text.count('(("add"));') == 10  # 5 folded or single blocks drawn (4D and 3D), 2 adds each
     _structure_ok(text)
 

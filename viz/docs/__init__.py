@@ -17,6 +17,6 @@ models/efficientformer/index.md
 """
 
 from viz.docs.build import generate_docs, render_pages, template_dir
-from viz.docs.pages import collect_site
+from viz.docs.collect import collect_site
 
 __all__ = ["collect_site", "generate_docs", "render_pages", "template_dir"]

@@ -16,38 +16,22 @@ the pages that differ. It traces every registered model; the same steps for one 
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from viz.docs.collect import group_by_family
-from viz.docs.pages import collect_site
+from viz.files import write_atomically
+from viz.docs.collect import CliRunner, collect_site
+from viz.docs.pages import group_by_family
+from viz.render.templates import template_dir
 
-# Generated pages, relative to the output directory. Everything under models/ is generated, so a page
-# whose model disappeared is reported as stale by --check and removed on regeneration.
-GENERATED_ROOT_PAGES = ("index.md", "getting-started.md", "guide.md")
+# Everything under models/ is generated, so a page whose model disappeared is reported as stale by --check and
+# removed on regeneration.
 MODELS_DIR = "models"
 
 Progress = Callable[[int, int, str], None]
-
-
-def template_dir() -> Path:
-    """Where the page templates are: shipped as `viz.templates` in the wheel, `templates/` in a checkout."""
-    # viz.templates is a data-only (namespace) package: ask for its folder rather than a resource reader.
-    spec = importlib.util.find_spec("viz.templates")
-    for location in (spec.submodule_search_locations or []) if spec is not None else []:
-        if Path(location).is_dir():
-            return Path(location)
-    checkout = Path(__file__).resolve().parents[2] / "templates"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError(
-        "lucid-viz docs: page templates not found (looked for the viz.templates package and "
-        f"{checkout}); reinstall lucid with `pip install .`"
-    )
 
 
 def _shape(shape: Any) -> str:
@@ -120,15 +104,18 @@ def _stale(out_dir: Path, pages: dict[str, str]) -> list[Path]:
     return found
 
 
-def generate_docs(out_dir: Path, check: bool = False, progress: Progress | None = None) -> list[Path]:
+def generate_docs(
+    out_dir: Path, check: bool = False, progress: Progress | None = None, run_cli: CliRunner | None = None
+) -> list[Path]:
     """Write the generated pages under `out_dir`; with `check`, write nothing and list the pages that differ.
 
     Returns the pages written (only those whose text changed), or with `check` the pages that are missing,
     out of date or stale (generated for a model that is no longer registered); [] means up to date.
-    `progress(done, total, label)` is called as each model is traced and once when the pages are written.
+    `progress(done, total, label)` is called as each model is traced and once when the pages are written;
+    `run_cli(argv)` gives what `lucid-viz ARGV` prints, for the guide (see `collect_site`).
     """
     out_dir = Path(out_dir)
-    site = collect_site(progress)
+    site = collect_site(progress, run_cli=run_cli)
     pages = render_pages(site)
     differing = write_pages(out_dir, pages, check=check)
     if progress is not None:
@@ -150,7 +137,7 @@ def write_pages(out_dir: Path, pages: dict[str, str], check: bool = False) -> li
             changed.append(path)
             if not check:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8", newline="\n")
+                write_atomically(path, text)
     stale = _stale(out_dir, pages)
     if not check:
         for path in stale:

@@ -1,19 +1,20 @@
 """Collect everything the site shows: one dict per family (with its variants), the guide's real outputs.
 
-This is where models are built and traced; `collect.py` turns code into text, `build.py` renders.
+This is where models are built (shape-only, through viz.sources) and traced; `pages.py` turns code into page
+data, `build.py` renders the templates.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from viz.docs.collect import CHART_DEPTH, family_data, group_by_family, variant_data
 from viz.docs.docstrings import parse_docstring
+from viz.docs.pages import CHART_DEPTH, family_data, group_by_family, variant_data
 
 Progress = Callable[[int, int, str], None]
+# What `lucid-viz ARGV` prints on stdout; `lucid-viz docs` passes the real command line's runner.
+CliRunner = Callable[[Sequence[str]], str]
 
 # The guide's model: its trace (taken once, for its family page) also feeds the guide's Python example.
 GUIDE_MODEL = "efficientformer_l1"
@@ -30,26 +31,22 @@ RESIDUAL_INPUT = (1, 64, 56, 56)
 RESIDUAL_CHART_OPTIONS: dict[str, Any] = {"show_shapes": True, "colour_safe": True}
 
 
-def measure(model: Any, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, Any]]:
-    """Trace `model` on `input_shape` and draw it: (the Trace, the chart the pages show and, when known, MACs)."""
-    from viz.render.mermaid import MermaidOptions, mermaid_chart
+def measure(model: Any, name: str, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, Any]]:
+    """Trace `model` shape-only on `input_shape` and draw it: (the Trace, the chart the pages show and the MACs)."""
+    from viz.render.mermaid import mermaid_chart
+    from viz.render.options import ChartOptions
     from viz.summary import summarise_trace
     from viz.trace import trace
 
-    recorded = trace(model, input_shape=input_shape)
+    recorded = trace(model, input_shape=input_shape, meta=True, name=name)
     # Mermaid 11 drops `color:#hex;` when another property follows it in an inline label style, so the docs
     # draw with `colour_safe` (colour last); the CLI keeps the reference chart's byte-exact order.
-    chart = mermaid_chart(recorded, MermaidOptions(depth=CHART_DEPTH, colour_safe=True))
+    chart = mermaid_chart(recorded, ChartOptions(depth=CHART_DEPTH, colour_safe=True))
     if chart.warnings:
         # Over Mermaid's size limits the browser draws an error box instead of the chart: never publish that.
         raise ValueError(f"docs chart of {recorded.model_name}: " + "; ".join(chart.warnings))
-    params = list(model.parameters())
-    table = summarise_trace(
-        recorded,
-        SUMMARY_DEPTH,
-        trainable_params=sum(int(p.size) for p in params if p.requires_grad),
-        param_bytes=sum(int(p.numpy().nbytes) for p in params),
-    )
+    param_bytes = sum(int(p.size) * p.dtype.itemsize for p in model.parameters())
+    table = summarise_trace(recorded, SUMMARY_DEPTH, param_bytes=param_bytes)
     return recorded, {
         "chart": chart.text.rstrip("\n"),
         "macs": table.total_macs,
@@ -58,19 +55,26 @@ def measure(model: Any, input_shape: tuple[int, ...]) -> tuple[Any, dict[str, An
     }
 
 
-def run_cli(argv: tuple[str, ...]) -> str:
-    """What `lucid-viz ARGV` prints on stdout (the real CLI, run in-process)."""
-    from viz.cli import main
+def library_cli(argv: Sequence[str]) -> str:
+    """What the guide's two commands print, made by the same library calls the command line makes (for
+    `collect_site` called from Python; `lucid-viz docs` passes its own runner)."""
+    import lucid.models as models
+    from viz.export import render_output
+    from viz.sources import resolve
+    from viz.trace import trace
 
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(list(argv))
-    if code != 0:
-        raise RuntimeError(f"lucid-viz {' '.join(argv)} exited with {code}; the guide cannot show its output")
-    return out.getvalue().rstrip("\n")
+    if list(argv) == ["--list"]:
+        return "\n".join(models.list_models())
+    if len(argv) != 1:
+        raise ValueError(f"library_cli: only `lucid-viz NAME` and `lucid-viz --list` are known, got {list(argv)}")
+    source = resolve(argv[0], meta=True)
+    traced = trace(source.model, input_shape=source.default_input_shape, meta=True, name=source.name)
+    text = render_output(traced, "mermaid").data
+    assert isinstance(text, str)
+    return text.rstrip("\n")
 
 
-def guide_data(traces: dict[str, Any]) -> dict[str, Any]:
+def guide_data(traces: dict[str, Any], run_cli: CliRunner) -> dict[str, Any]:
     """The guide's examples, each with the real output of what it shows."""
     import viz
 
@@ -89,8 +93,8 @@ def guide_data(traces: dict[str, Any]) -> dict[str, Any]:
     table = viz.summary(traces[GUIDE_MODEL], depth=SUMMARY_DEPTH)
     return {
         "model": GUIDE_MODEL,
-        "cli_output": run_cli((GUIDE_MODEL,)),
-        "list_output": run_cli(("--list",)),
+        "cli_output": run_cli((GUIDE_MODEL,)).rstrip("\n"),
+        "list_output": run_cli(("--list",)).rstrip("\n"),
         "python": python,
         "python_chart": chart.rstrip("\n"),
         "summary_python": f"print(viz.summary(trace, depth={SUMMARY_DEPTH}))",
@@ -119,12 +123,16 @@ def residual_example() -> dict[str, str]:
     }
 
 
-def collect_site(progress: Progress | None = None, names: list[str] | None = None) -> dict[str, Any]:
+def collect_site(
+    progress: Progress | None = None, names: list[str] | None = None, run_cli: CliRunner | None = None
+) -> dict[str, Any]:
     """All page data: families in name order, each with its variants traced and measured.
 
-    `names` limits the site to those registered models (default: all of `lucid.models.list_models()`).
+    `names` limits the site to those registered models (default: all of `lucid.models.list_models()`);
+    `run_cli` gives the guide's command-line output (default `library_cli`).
     """
     import lucid.models as models
+    from viz.sources import resolve
 
     entries = [models.get_model_entry(name) for name in (models.list_models() if names is None else sorted(names))]
     families = group_by_family(entries)
@@ -138,15 +146,15 @@ def collect_site(progress: Progress | None = None, names: list[str] | None = Non
         for entry in entries_of_family:
             if progress is not None:
                 progress(done, total, f"tracing {entry.name}")
-            model = entry.factory()
+            model = resolve(entry.name, meta=True).model
             model_cls = model_cls or type(model)
-            traces[entry.name], measured = measure(model, tuple(entry.default_input_shape))
+            traces[entry.name], measured = measure(model, entry.name, tuple(entry.default_input_shape))
             variants.append(variant_data(entry, model, measured))
             done += 1
         site_families.append(family_data(entries_of_family, variants, model_cls or object))
     if progress is not None:
         progress(done, total, "running the guide's examples")
-    guide = guide_data(traces)
+    guide = guide_data(traces, run_cli or library_cli)
     done += 1
     if progress is not None:
         progress(done, total, "rendering pages")

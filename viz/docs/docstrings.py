@@ -99,8 +99,3 @@ def _items(lines: list[str]) -> list[dict[str, str]]:
         elif items:
             items[-1]["text"] = (items[-1]["text"] + " " + line.strip()).strip()
     return items
-
-
-def first_paragraph(doc: str | None) -> str:
-    """The summary paragraph of a docstring, on one line ("" when there is none)."""
-    return parse_docstring(doc)["summary"]

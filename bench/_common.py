@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from _clean_env import settings
 
 import lucid
 import lucid.models as models
@@ -94,7 +95,7 @@ def interleaved_medians(
 def header() -> str:
     return (
         f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, threads={THREADS}, "
-        f"numpy {np.__version__}, torch {torch.__version__}"
+        f"numpy {np.__version__}, torch {torch.__version__}; {settings()}"
     )
 
 

@@ -7,9 +7,13 @@ Figures are the best of several runs: on a shared machine the best run is the le
 
 from __future__ import annotations
 
+import sys
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import argparse
 from collections.abc import Callable
 
+import _clean_env  # noqa: F401 - before NumPy loads: see bench/_clean_env.py
 import numpy as np
 import torch
 from _common import wall_times

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import sys
 
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import _clean_env  # noqa: F401 - before NumPy loads: see bench/_clean_env.py
 import numpy as np
 import torch
-
-sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from _common import header, interleaved_medians, model_pair, report
 
 import lucid

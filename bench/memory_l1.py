@@ -9,10 +9,12 @@ workspace, not weights or libraries, which both hold alike). Linux only.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import subprocess
+
+import _clean_env  # noqa: F401 - before NumPy loads: see bench/_clean_env.py
 from _common import header, report
 
 TARGET = 1.5

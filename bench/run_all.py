@@ -11,10 +11,13 @@ and 55.8 ms after the inference and training benchmarks).
 
 from __future__ import annotations
 
-import subprocess
 import sys
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import subprocess
 from pathlib import Path
 
+import _clean_env
 from _common import header
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -26,7 +29,8 @@ def run_isolated(module: str) -> bool:
     child = (
         f"import sys; sys.path.insert(0, {str(BENCH_DIR)!r}); import {module}; sys.exit(0 if {module}.main() else 1)"
     )
-    return subprocess.run([sys.executable, "-c", child], check=False).returncode == 0
+    env = _clean_env.clean_environment()
+    return subprocess.run([sys.executable, "-c", child], check=False, env=env).returncode == 0
 
 
 def main() -> int:

@@ -10,11 +10,15 @@ forward's figures (`--real`, batch 1) are printed beside them for scale. Linux o
 
 from __future__ import annotations
 
+import sys
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
+
+import _clean_env  # noqa: F401 - before NumPy loads: see bench/_clean_env.py
 
 CLI_TARGET_S = 1.0
 MEMORY_TARGET_MB = 200.0

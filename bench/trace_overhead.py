@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
-
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import _clean_env  # noqa: F401 - before NumPy loads: see bench/_clean_env.py
+import numpy as np
 from _common import header, interleaved_medians
 
 import lucid

@@ -9,13 +9,14 @@ input (one train-mode forward with momentum 1) stands in for trained weights.
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-
-import numpy as np
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import statistics
+import time
+
+import _clean_env  # noqa: F401 - before NumPy loads: see bench/_clean_env.py
+import numpy as np
 from _common import SETTLE_SECONDS
 
 import lucid

@@ -257,3 +257,16 @@ def test_lucid_viz_reports_a_broken_plugin_in_one_line(site: Path) -> None:
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "'broken = brokenplug:make' (distribution brokenplug 0.1) failed to load: ImportError: no" in result.stderr
+
+
+def test_a_plugin_model_is_documented_and_resolved_like_a_builtin(myplug: Path) -> None:
+    import viz
+    from viz.docs import collect_site, render_pages
+
+    source = viz.resolve("myplug_tiny", {"width": 3}, meta=True)
+    assert (source.name, source.default_input_shape) == ("myplug_tiny", (1, 3, 8, 8))
+    assert viz.trace_shapes("myplug_tiny").output_shapes == [(1, 10)]
+    pages = render_pages(collect_site(names=["myplug_tiny"]))
+    page = pages["models/myplug/myplug_tiny.md"]
+    assert "myplug_tiny" in page and "```mermaid" in page
+    assert "(1,3,8,8) → (1,4,8,8)" in page  # the chart, traced shape-only at the plugin's own input shape

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -119,7 +120,7 @@ def trace_source(
     real: bool = False,
     mode: str = "eval",
     partial: bool = False,
-    warn: Any = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Trace:
     """The Trace of a source: a saved trace as it is, a model traced on `inputs` (default: the shape it declares).
 

@@ -131,18 +131,17 @@ def chart_options(args: argparse.Namespace, **fixed: Any) -> Any:
     """The one validated ChartOptions for this command line; a bad value is a UsageError."""
     from viz.render.options import ChartOptions
 
-    given = {"depth": args.depth, "direction": args.direction, "edges": args.edges}
-    for name, flag in (
-        ("collapse_repeats", "no_collapse"),
-        ("show_params", "show_params"),
-        ("show_macs", "show_macs"),
-        ("show_shapes", "show_shapes"),
-        ("colour_safe", "colour_safe"),
-        ("hide", "hide"),
-    ):
-        if hasattr(args, flag):
-            value = getattr(args, flag)
-            given[name] = (not value) if flag == "no_collapse" else (tuple(value) if flag == "hide" else value)
+    given: dict[str, Any] = {"depth": args.depth, "direction": args.direction, "edges": args.edges}
+    # `diff` has the chart arguments only; the drawing command has the rest too.
+    if hasattr(args, "no_collapse"):
+        given.update(
+            collapse_repeats=not args.no_collapse,
+            show_params=args.show_params,
+            show_macs=args.show_macs,
+            show_shapes=args.show_shapes,
+            colour_safe=args.colour_safe,
+            hide=tuple(args.hide),
+        )
     given.update(fixed)
     try:
         return ChartOptions(**given)

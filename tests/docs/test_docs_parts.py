@@ -93,3 +93,13 @@ def test_docs_command_refuses_an_out_path_that_is_a_file(tmp_path: Path, capsys:
     target.write_text("not a folder", encoding="utf-8")
     assert main(["docs", "--out", str(target)]) == 2
     assert "is not a directory" in capsys.readouterr().err
+
+
+def test_docs_from_python_show_what_the_command_line_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    # `lucid-viz docs` hands the guide its own runner; collect_site() from Python makes the same text itself.
+    from viz.cli import main
+    from viz.docs.collect import library_cli
+
+    for argv in (["efficientformer_l1"], ["--list"]):
+        assert main(argv) == 0
+        assert library_cli(argv) == capsys.readouterr().out.rstrip("\n")

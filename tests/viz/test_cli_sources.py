@@ -300,3 +300,13 @@ def test_trace_shapes_takes_every_source_form(project: Path) -> None:
     assert viz.trace_shapes("efficientformer_l1").model_name == "efficientformer_l1"
     with pytest.raises(viz.SourceError, match="has no attribute 'nope'"):
         viz.trace_shapes("mynets.nets:nope")
+
+
+def test_checking_without_a_golden_file_says_how_to_write_it(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _cli(capsys, "snapshot", "scripts/model_file.py:Tiny", "--out", "golden", "--check")
+    assert (code, err) == (1, "")
+    assert out == (
+        "scripts/model_file.py:Tiny: no golden file golden/Tiny.txt; write it with "
+        "`lucid-viz snapshot scripts/model_file.py:Tiny --out golden --input-shape ...` and review it\n"
+    )
+    assert not (project / "golden").exists()

@@ -61,7 +61,7 @@ def import_all(names: list[str]) -> None:
 
 
 def run_snapshot(argv: Sequence[str]) -> int:
-    from viz.golden import SnapshotMismatchError, check_golden, golden_inputs, update_golden
+    from viz.golden import SnapshotMismatchError, check_golden, golden_inputs, golden_path, update_golden
 
     args = build_parser().parse_args(argv)
     import_all(args.imports)
@@ -80,12 +80,22 @@ def run_snapshot(argv: Sequence[str]) -> int:
     for spec in specs:
         source = load_source(spec, {}, real=args.real)
         given = inputs
-        if given is None and args.check and source.model is not None:
+        if args.check:
             try:
+                path = golden_path(args.out, source.name)
                 recorded = golden_inputs(args.out, source.name)
             except ValueError as exc:
                 raise UsageError(f"{spec}: {exc}") from None
-            if recorded is not None:
+            if recorded is None:
+                # Said here, with the source as the user wrote it, before anything is traced.
+                shape = " --input-shape ..." if source.default_input_shape is None and inputs is None else ""
+                failed += 1
+                sys.stdout.write(
+                    f"{spec}: no golden file {path}; write it with `lucid-viz snapshot {spec} --out {args.out}"
+                    f"{shape}` and review it\n"
+                )
+                continue
+            if given is None and source.model is not None:
                 shapes, dtypes = recorded
                 given = Inputs(shapes, dtypes or ("float32",) * len(shapes))
         trace = trace_source(source, given, real=args.real, mode=args.mode, partial=True)

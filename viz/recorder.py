@@ -188,30 +188,30 @@ class Replay:
         self.base = recorder.base
         self.calls: list[Call] = []
         self.merges: list[Merge] = []
-        # Event position -> the Source of the tensors tagged with it (None: no source, e.g. a transparent call).
-        self.by_position: dict[int, Source | None] = {}
+        # Tag -> the Source of the tensors tagged with it (None: no source, e.g. a transparent call). Keyed by the
+        # tag itself (base + event position), so looking a tensor's tag up needs no arithmetic, and the tags of
+        # earlier traces (below base) and untagged tensors (None) are simply not there.
+        self.by_tag: dict[int, Source | None] = {}
         self.failing: Call | None = None
         self._run(recorder.events, paths)
 
     def source(self, tag: Any) -> Source | None:
         """The Source a tensor tag stands for in this trace (None for untagged tensors and earlier traces' tags)."""
-        if tag is None or tag < self.base:
-            return None
-        return self.by_position.get(tag - self.base)
+        return self.by_tag.get(tag)
 
     def _run(self, events: list[Any], paths: dict[int, str]) -> None:
-        calls, by_position, base = self.calls, self.by_position, self.base
-        known = by_position.get
-        # The calls that have started and not returned, innermost last, and their modules.
-        open_calls: list[Call] = []
-        open_modules: list[nn.Module] = []
+        calls, by_tag = self.calls, self.by_tag
+        known = by_tag.get
+        # The calls that have started and not returned, innermost last, each with its module.
+        stack: list[tuple[nn.Module, Call]] = []
         # The last END (for the SLOT events after it): its call (None for a module made in forward) and origins.
         ended: Call | None = None
         ended_origins: Any = None
         # The loop runs once per event (a few per module call), so the common one-tensor case is written inline.
         # START and END: the module, then its tensors' shapes and origins (one shape and one tag, or two lists).
-        for position, kind, subject, first, second in zip(
-            range(0, len(events), 4), events[0::4], events[1::4], events[2::4], events[3::4], strict=True
+        base = self.base
+        for tag, kind, subject, first, second in zip(
+            range(base, base + len(events), 4), events[0::4], events[1::4], events[2::4], events[3::4], strict=True
         ):
             if kind == _START:
                 path = paths.get(id(subject))
@@ -219,65 +219,62 @@ class Replay:
                     continue
                 if type(first) is tuple:
                     shapes = [first]
-                    sources = [known(second - base) if second is not None and second >= base else None]
+                    sources = [known(second)]
                 else:
                     shapes = first
-                    sources = [self.source(o) for o in second]
-                call = Call(len(calls), path, shapes, [], 0, open_calls[-1].index if open_calls else None, sources, [])
+                    sources = [known(o) for o in second]
+                call = Call(len(calls), path, shapes, [], 0, stack[-1][1].index if stack else None, sources, [])
                 calls.append(call)
-                open_calls.append(call)
-                open_modules.append(subject)
+                stack.append((subject, call))
             elif kind == _END:
                 single = type(first) is tuple
                 if single:
-                    returned = [known(second - base) if second is not None and second >= base else None]
+                    returned = [known(second)]
                 else:
-                    returned = [self.source(o) for o in second]
+                    returned = [known(o) for o in second]
                     ended, ended_origins = None, second
-                if not (open_modules and open_modules[-1] is subject):
+                if not (stack and stack[-1][0] is subject):
                     if id(subject) not in paths:
-                        by_position[position] = returned[0] if single else None
+                        by_tag[tag] = returned[0] if single else None
                         continue
                     # Calls whose forward raised into a parent that caught the error never ended; drop them, or
                     # this module's output would be written into a child's call.
-                    while open_modules and open_modules[-1] is not subject:
-                        open_modules.pop()
-                        open_calls.pop()
-                    if not open_modules:
+                    while stack and stack[-1][0] is not subject:
+                        stack.pop()
+                    if not stack:
                         continue
-                open_modules.pop()
-                call = open_calls.pop()
+                call = stack.pop()[1]
                 call.returned = returned
                 if single:
                     call.output_shapes = [first]
-                    by_position[position] = ("call", call.index, 0)
+                    by_tag[tag] = ("call", call.index, 0)
                 else:
                     call.output_shapes = first
                     ended = call
             elif kind == _OP:
-                if open_calls:
-                    open_calls[-1].macs += op_macs(subject, first, *second)
+                if stack:
+                    stack[-1][1].macs += op_macs(subject, first, *second)
             elif kind == _MERGE:
-                self._merge(position, subject, first, second, open_calls[-1] if open_calls else None)
+                self._merge(tag, subject, first, second, stack[-1][1] if stack else None)
             elif kind == _INPUT:
-                by_position[position] = ("input", first, second)
+                by_tag[tag] = ("input", first, second)
             else:  # _SLOT: the `first`-th tensor of the last END's output
                 if ended is not None:
-                    by_position[position] = ("call", ended.index, first)
+                    by_tag[tag] = ("call", ended.index, first)
                 else:
-                    by_position[position] = self.source(ended_origins[first])
-        self.failing = open_calls[-1] if open_calls else None
+                    by_tag[tag] = known(ended_origins[first])
+        self.failing = stack[-1][1] if stack else None
 
-    def _merge(self, position: int, op: type[Function], value: tuple, origins: list[Any], owner: Call | None) -> None:
+    def _merge(self, tag: int, op: type[Function], value: tuple, origins: list[Any], owner: Call | None) -> None:
         shapes, output_shape, options = value
-        base, known = self.base, self.by_position.get
-        sources = [None if o is None or o < base else known(o - base) for o in origins]
+        known = self.by_tag.get
+        sources = [known(o) for o in origins]
         distinct = {s for s in sources if s is not None}
         if owner is not None and op.__name__ in MAC_RULES:
             owner.macs += op_macs(op.__name__, shapes, output_shape, options)
         if len(distinct) < 2:
             # Tags that differed name the same source (a module made inside forward passed one on): no merge.
-            self.by_position[position] = next(iter(distinct), None)
+            self.by_tag[tag] = next(iter(distinct), None)
             return
         merge = Merge(
             len(self.merges),
@@ -289,4 +286,4 @@ class Replay:
             after_calls=len(self.calls),
         )
         self.merges.append(merge)
-        self.by_position[position] = ("op", merge.index, 0)
+        self.by_tag[tag] = ("op", merge.index, 0)

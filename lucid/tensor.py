@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lucid import dtypes
+from lucid._structure import changed
 from lucid.autograd.grad_mode import is_grad_enabled
 from lucid.shape_only import MetaArray, MetaTensorError, no_values_message
 
@@ -102,7 +103,10 @@ class Tensor:
     @data.setter
     def data(self, value: ArrayLike) -> None:
         array = value._data if isinstance(value, Tensor) else value
-        self._data = array if isinstance(array, MetaArray) else np.asarray(array)
+        new = array if isinstance(array, MetaArray) else np.asarray(array)
+        if new.size != self._data.size:
+            changed()  # a parameter's size, and with it the parameter counts, changed
+        self._data = new
         self._version += 1
 
     @property
@@ -185,6 +189,8 @@ class Tensor:
             raise TypeError(f"only floating-point tensors can require gradients, got dtype {self.dtype}")
         if not value and self._ctx is not None:
             raise RuntimeError("requires_grad can only be turned off on a leaf tensor; use .detach()")
+        if bool(value) is not self._requires_grad:
+            changed()  # trainable parameter counts depend on it
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

@@ -17,12 +17,11 @@ import numpy as np
 import lucid
 from lucid import Tensor, nn
 from lucid.autograd.function import get_op_tracker, set_op_tracker
-from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import ModuleNode, Port, Shape, Trace, TraceError, collect_shapes
+from viz.module_tree import module_tree
 from viz.recorder import CallRecorder, Replay, tensors_in
 from viz.trace_inputs import input_dtypes_for, input_shapes_for, new_inputs
 
-_CONTAINERS = (Sequential, ModuleList, ModuleDict)
 MODES = ("eval", "train")
 
 
@@ -34,16 +33,6 @@ class TracingError(ValueError):
         self.partial = partial
 
 
-def family_of(module_class: type) -> str:
-    """The family that colours a node: the file a lucid.nn layer is defined in ("conv", "norm", ...)."""
-    if issubclass(module_class, _CONTAINERS):
-        return "container"
-    where = module_class.__module__
-    if where.startswith("lucid.nn.layers."):
-        return where.rsplit(".", 1)[1]
-    return "user"
-
-
 def model_name_of(model: nn.Module) -> str:
     """The chart title: the registered factory name when the model has one, else its class name."""
     return str(getattr(model, "model_name", None) or type(model).__name__)
@@ -51,108 +40,6 @@ def model_name_of(model: nn.Module) -> str:
 
 def _shape_of(value: object) -> Shape | None:
     return tuple(value.shape) if isinstance(value, Tensor) else None
-
-
-def _module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str], int]:
-    """The ModuleNodes in pre-order, the modules in the same order, a lookup from module identity to path
-    (identity stays internal), and the model's number of trainable (requires_grad) parameter values.
-
-    One walk in `model.named_modules()` order (a module registered twice, under two parents or two names, is
-    listed once, under the name the walk reaches first). It runs on every trace, so it reads the module tables
-    directly and looks at each class once.
-    """
-    # The walk fills flat lists and the ModuleNodes are made in one comprehension at the end, which costs less
-    # than making each node in the loop (bench/README).
-    paths: dict[int, str] = {}
-    modules: list[nn.Module] = []
-    path_list: list[str] = []
-    names: list[str] = []
-    parents: list[int] = []  # each module's parent's index in `modules` (-1 for the root)
-    kinds: list[tuple[str, str, bool, bool]] = []
-    owns: list[int] = []
-    param_ids: list[int] = []  # to tell whether a parameter is registered twice
-    trainable: dict[int, int] = {}  # size by parameter identity: a parameter registered twice counts once
-    kind_of: dict[type, tuple[str, str, bool, bool]] = {}
-    shared = False
-    stack: list[tuple[str, str, nn.Module, int]] = [("", "", model, -1)]
-    while stack:
-        path, name, module, parent = stack.pop()
-        key = id(module)
-        if key in paths:
-            shared = True
-            continue
-        index = len(modules)
-        paths[key] = path
-        modules.append(module)
-        path_list.append(path)
-        names.append(name)
-        parents.append(parent)
-        cls = type(module)
-        kind = kind_of.get(cls)
-        if kind is None:
-            kind = kind_of[cls] = (
-                cls.__name__,
-                family_of(cls),
-                issubclass(cls, _CONTAINERS),
-                cls.__module__.startswith("lucid.nn"),
-            )
-        kinds.append(kind)
-        params = module._parameters
-        if params:
-            own = 0
-            for param in params.values():
-                if param is not None:
-                    size = param._data.size
-                    own += size
-                    param_ids.append(id(param))
-                    if param._requires_grad:
-                        trainable[id(param)] = size
-            owns.append(own)
-        else:
-            owns.append(0)
-        if module._modules:
-            prefix = f"{path}." if path else ""
-            for child_name, child in reversed(module._modules.items()):
-                if child is not None:
-                    stack.append((prefix + child_name, child_name, child, index))
-    # Children and parameter totals bottom-up, children before parents (pre-order reversed). A subtree's total is
-    # its own count plus its children's as long as no module or parameter is registered twice; otherwise
-    # _fill_total_params counts distinct parameters instead.
-    count = len(modules)
-    children: list[list[str]] = [[] for _ in range(count)]
-    totals = owns.copy()
-    for index in range(count - 1, 0, -1):
-        parent = parents[index]
-        totals[parent] += totals[index]
-        children[parent].append(path_list[index])
-    for kids in children:
-        kids.reverse()  # registration order: the walk reached them in that order
-    nodes = [
-        ModuleNode(path, name, kind[0], kind[1], kind[2], kind[3], own, total, kids)
-        for path, name, kind, own, total, kids in zip(path_list, names, kinds, owns, totals, children, strict=True)
-    ]
-    if shared or len(param_ids) != len(set(param_ids)):
-        _fill_total_params(nodes, modules)
-    return nodes, modules, paths, int(sum(trainable.values()))
-
-
-def _fill_total_params(nodes: list[ModuleNode], modules: list[nn.Module]) -> None:
-    """Each node's parameter count with its submodules when a module or parameter is registered twice: a shared
-    parameter counts once per subtree (what `module.parameters()` would yield for every module, without walking
-    each subtree again).
-    """
-    # Distinct parameters, built bottom-up from the children's parameter sets.
-    owned: dict[int, dict[int, int]] = {}
-    for node, module in zip(reversed(nodes), reversed(modules), strict=True):
-        params = {id(p): p.size for p in module._parameters.values() if p is not None}
-        for child in module._modules.values():
-            if child is None:
-                continue
-            # A module shared by two parents is listed once, so the later parent may come first here.
-            known = owned.get(id(child))
-            params.update(known if known is not None else {id(p): p.size for p in child.parameters()})
-        owned[id(module)] = params
-        node.total_params = int(sum(params.values()))
 
 
 def trace(
@@ -232,7 +119,7 @@ def _trace(
     dtypes = input_dtypes_for(input_dtypes, len(shapes)) if inputs is None else []
 
     # One walk of the tree serves the Trace's modules, the state to save and restore, and the integer inputs' range.
-    nodes, modules, paths, trainable = _module_tree(model)
+    nodes, modules, paths, trainable = module_tree(model)
     if inputs is None:
         args = new_inputs(shapes, dtypes, meta, modules)
     else:

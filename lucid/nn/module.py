@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from lucid import dtypes
+from lucid._structure import changed
 from lucid.nn import hooks as _hooks
 from lucid.nn.hooks import Hook, RemovableHandle
 from lucid.nn.parameter import Parameter
@@ -73,6 +74,43 @@ def _check_free(module: Module, name: str, table: dict[str, Any], kind: str) -> 
         )
 
 
+class _Table(dict):
+    """A registration table (parameters, buffers or submodules): a dict that counts its changes in
+    lucid._structure, so that a cached module tree (viz.trace's) knows when it is stale. Reads are a dict's."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        changed()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        changed()
+        super().__delitem__(key)
+
+    def pop(self, *args: Any) -> Any:
+        changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, Any]:
+        changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        changed()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        changed()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        changed()
+        return super().setdefault(key, default)
+
+    def __ior__(self, other: Any) -> _Table:
+        changed()
+        return super().__ior__(other)  # type: ignore[return-value]
+
+
 class Module:
     """Base class for layers and models: subclass it, assign sub-layers in `__init__`, define `forward`.
 
@@ -95,10 +133,10 @@ class Module:
     def __init__(self) -> None:
         # object.__setattr__: these tables must exist before our __setattr__ can consult them.
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_parameters", {})
-        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_parameters", _Table())
+        object.__setattr__(self, "_buffers", _Table())
         object.__setattr__(self, "_non_persistent_buffers", set())
-        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_modules", _Table())
         object.__setattr__(self, "_forward_pre_hooks", {})
         object.__setattr__(self, "_forward_hooks", {})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from lucid import nn
+from lucid import Tensor, nn
 from lucid._structure import structure_version
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from viz.ir import ModuleNode
@@ -42,23 +42,32 @@ class _Walk:
     rows: list[tuple]
     paths: dict[int, str]
     trainable: int
+    buffers: list[weakref.ref]
 
 
 _last: _Walk | None = None
 
 
-def module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str], int]:
+def module_tree(
+    model: nn.Module,
+) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str], int, list[Tensor]]:
     """The ModuleNodes in pre-order, the modules in the same order, a lookup from module identity to path
-    (identity stays internal), and the model's number of trainable (requires_grad) parameter values."""
+    (identity stays internal), the model's number of trainable (requires_grad) parameter values, and its buffers
+    (each once, in module order)."""
     global _last
     version = structure_version()
     last = _last
     if last is not None and last.version == version and last.model() is model:
         modules = [ref() for ref in last.modules]
-        if all(type(m) is cls for m, cls in zip(modules, last.classes, strict=True)):
+        buffers = [ref() for ref in last.buffers]
+        if all(type(m) is cls for m, cls in zip(modules, last.classes, strict=True)) and all(
+            b is not None for b in buffers
+        ):
             nodes = [ModuleNode(*row[:8], list(row[8])) for row in last.rows]
-            return nodes, modules, last.paths, last.trainable  # type: ignore[return-value]
+            return nodes, modules, last.paths, last.trainable, buffers  # type: ignore[return-value]
     nodes, modules, paths, trainable = _walk(model)
+    # A buffer registered under two modules is saved and restored once.
+    buffers = list({id(b): b for m in modules for b in m._buffers.values() if b is not None}.values())
     rows = [
         (
             n.path,
@@ -81,8 +90,9 @@ def module_tree(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], di
         rows,
         paths,
         trainable,
+        [weakref.ref(b) for b in buffers],
     )
-    return nodes, modules, paths, trainable
+    return nodes, modules, paths, trainable, buffers
 
 
 def _walk(model: nn.Module) -> tuple[list[ModuleNode], list[nn.Module], dict[int, str], int]:

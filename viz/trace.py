@@ -119,7 +119,7 @@ def _trace(
     dtypes = input_dtypes_for(input_dtypes, len(shapes)) if inputs is None else []
 
     # One walk of the tree serves the Trace's modules, the state to save and restore, and the integer inputs' range.
-    nodes, modules, paths, trainable = module_tree(model)
+    nodes, modules, paths, trainable, buffers = module_tree(model)
     if inputs is None:
         args = new_inputs(shapes, dtypes, meta, modules)
     else:
@@ -132,19 +132,15 @@ def _trace(
     # The forward runs on copies of the buffers and the originals go back afterwards, untouched whatever the
     # forward writes. Meta buffers have no values for a forward to change.
     training = mode == "train"
-    flags: list[bool] = []
-    saved_buffers: list[tuple[Tensor, np.ndarray]] = []
-    buffers: list[Tensor] = []
-    for module in modules:
-        flags.append(module.training)
-        if module.training is not training:
+    flags = [module.training for module in modules]
+    for module, flag in zip(modules, flags, strict=True):
+        if flag is not training:
             object.__setattr__(module, "training", training)
-        for buffer in module._buffers.values():
-            if buffer is not None:
-                buffers.append(buffer)
-                if not buffer.is_meta:
-                    saved_buffers.append((buffer, buffer._data))
-                    buffer._data = buffer._data.copy()
+    saved_buffers: list[tuple[Tensor, np.ndarray]] = []
+    for buffer in buffers:
+        if not buffer.is_meta:
+            saved_buffers.append((buffer, buffer._data))
+            buffer._data = buffer._data.copy()
     # Eval mode stops dropout from drawing, but train mode does, and any forward may (noise layers, lucid.randn).
     saved_random_state = lucid.random.get_state()
     input_ports = _input_ports(args, forward_kwargs)
@@ -169,7 +165,7 @@ def _trace(
         # Also undoes a forward that reseeded; most draw nothing, and keep their generator.
         if lucid.random.get_state() != saved_random_state:
             lucid.random.set_state(saved_random_state)
-        # Newest first: a buffer shared by two modules was saved twice, the second time as the first's copy.
+        # module_tree lists a buffer shared by two modules once, so each original goes back once.
         for buffer, data in reversed(saved_buffers):
             buffer._data = data
         # Tags mean nothing outside this trace: the user's tensors and the model's buffers keep none.

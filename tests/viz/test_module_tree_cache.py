@@ -128,3 +128,13 @@ def test_each_trace_owns_its_nodes() -> None:
     second = _trace(net)
     assert second.modules[0].children == ["0", "1", "2", "3"] and second.modules[1].total_params == 112
     assert second.modules[0] is not first.modules[0]
+
+
+def test_a_replaced_buffer_is_the_one_protected_in_the_next_trace() -> None:
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
+    viz.trace(net, (2, 3, 8, 8), mode="train")
+    fresh = lucid.Tensor(np.full(4, 5.0, np.float32))
+    net[1].running_mean = fresh  # a new buffer object under the same name
+    viz.trace(net, (2, 3, 8, 8), mode="train")  # train mode: batch norm writes its running statistics
+    assert net[1].running_mean is fresh
+    np.testing.assert_array_equal(fresh.numpy(), np.full(4, 5.0, np.float32))

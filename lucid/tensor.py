@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lucid import dtypes
-from lucid._structure import changed
+from lucid._structure import changed, keep
 from lucid.autograd.grad_mode import is_grad_enabled
 from lucid.shape_only import MetaArray, MetaTensorError, no_values_message
 
@@ -105,7 +105,9 @@ class Tensor:
         array = value._data if isinstance(value, Tensor) else value
         new = array if isinstance(array, MetaArray) else np.asarray(array)
         if new.size != self._data.size:
-            changed()  # a parameter's size, and with it the parameter counts, changed
+            changed(self)  # a parameter's size, and with it the parameter counts, changed
+        elif new is not self._data:
+            keep(self)  # an open journal (viz.trace) puts the old array back
         self._data = new
         self._version += 1
 

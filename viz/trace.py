@@ -9,6 +9,7 @@ tracker (viz.recorder: calls, MACs, where each tensor came from) are removed eve
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 import lucid
 from lucid import Tensor, nn
+from lucid._structure import journal, undo
 from lucid.autograd.function import get_op_tracker, set_op_tracker
 from viz.ir import ModuleNode, Port, Shape, Trace, TraceError, collect_shapes
 from viz.module_tree import module_tree
@@ -150,29 +152,47 @@ def _trace(
     recorder.previous_wrapper = nn.set_module_call_wrapper(recorder.wrap)
     recorder.track_after(get_op_tracker())
     set_op_tracker(recorder)
-    try:
-        with lucid.no_grad():
-            output = model(*args, **forward_kwargs)
-    except Exception as exc:
-        replay = recorder.replay(paths)
-        raise _failure(name, trainable, nodes, replay, input_ports, exc) from exc
-    finally:
-        set_op_tracker(recorder.previous_tracker)
-        nn.set_module_call_wrapper(recorder.previous_wrapper)
-        for module, flag in zip(modules, flags, strict=True):
-            if module.training is not flag:
-                object.__setattr__(module, "training", flag)
-        # Also undoes a forward that reseeded; most draw nothing, and keep their generator.
-        if lucid.random.get_state() != saved_random_state:
-            lucid.random.set_state(saved_random_state)
-        # module_tree lists a buffer shared by two modules once, so each original goes back once.
-        for buffer, data in reversed(saved_buffers):
-            buffer._data = data
-        # Tags mean nothing outside this trace: the user's tensors and the model's buffers keep none.
-        for tensor, origin in zip(given, given_origins, strict=True):
-            tensor._origin = origin
-        for buffer in buffers:
-            buffer._origin = None
+    # The call wrapper adds two Python frames per level of the module tree: room for them, so a model that runs
+    # runs traced too (the limit goes back afterwards).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + 2 * max(node.path.count(".") + 1 for node in nodes) + 50)
+    # What the forward changes in the model's tables (a rebound buffer, a replaced submodule, a parameter's data)
+    # is put back afterwards.
+    with journal() as written:
+        try:
+            with lucid.no_grad():
+                output = model(*args, **forward_kwargs)
+        except RecursionError:
+            replay = recorder.replay(paths)
+            depth = max(node.path.count(".") + 1 for node in nodes)
+            too_deep = RecursionError(
+                f"the forward went deeper than Python's recursion limit ({limit}, raised to "
+                f"{sys.getrecursionlimit()} for the trace) in a model nested {depth} modules deep; raise it with "
+                "sys.setrecursionlimit"
+            )
+            raise _failure(name, trainable, nodes, replay, input_ports, too_deep) from None
+        except Exception as exc:
+            replay = recorder.replay(paths)
+            raise _failure(name, trainable, nodes, replay, input_ports, exc) from exc
+        finally:
+            undo(written)
+            sys.setrecursionlimit(limit)
+            set_op_tracker(recorder.previous_tracker)
+            nn.set_module_call_wrapper(recorder.previous_wrapper)
+            for module, flag in zip(modules, flags, strict=True):
+                if module.training is not flag:
+                    object.__setattr__(module, "training", flag)
+            # Also undoes a forward that reseeded; most draw nothing, and keep their generator.
+            if lucid.random.get_state() != saved_random_state:
+                lucid.random.set_state(saved_random_state)
+            # module_tree lists a buffer shared by two modules once, so each original goes back once.
+            for buffer, data in reversed(saved_buffers):
+                buffer._data = data
+            # Tags mean nothing outside this trace: the user's tensors and the model's buffers keep none.
+            for tensor, origin in zip(given, given_origins, strict=True):
+                tensor._origin = origin
+            for buffer in buffers:
+                buffer._origin = None
     replay = recorder.replay(paths)
     ports = _ports(input_ports)
     dtypes = [tensor.dtype.name for tensor in given]

@@ -76,38 +76,39 @@ def _check_free(module: Module, name: str, table: dict[str, Any], kind: str) -> 
 
 class _Table(dict):
     """A registration table (parameters, buffers or submodules): a dict that counts its changes in
-    lucid._structure, so that a cached module tree (viz.trace's) knows when it is stale. Reads are a dict's."""
+    lucid._structure, so that a cached module tree (viz.trace's) knows when it is stale and a tracer can undo what
+    a forward changed. Reads are a dict's."""
 
     def __setitem__(self, key: str, value: Any) -> None:
-        changed()
+        changed(self)
         super().__setitem__(key, value)
 
     def __delitem__(self, key: str) -> None:
-        changed()
+        changed(self)
         super().__delitem__(key)
 
     def pop(self, *args: Any) -> Any:
-        changed()
+        changed(self)
         return super().pop(*args)
 
     def popitem(self) -> tuple[str, Any]:
-        changed()
+        changed(self)
         return super().popitem()
 
     def clear(self) -> None:
-        changed()
+        changed(self)
         super().clear()
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        changed()
+        changed(self)
         super().update(*args, **kwargs)
 
     def setdefault(self, key: str, default: Any = None) -> Any:
-        changed()
+        changed(self)
         return super().setdefault(key, default)
 
     def __ior__(self, other: Any) -> _Table:
-        changed()
+        changed(self)
         return super().__ior__(other)  # type: ignore[return-value]
 
 

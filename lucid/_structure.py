@@ -4,9 +4,9 @@ and a journal that lets a tool undo what a forward changed in it.
 The count moves whenever any module's table of parameters, buffers or submodules changes (an assignment, a
 deletion, a container's insert), and whenever a tensor's `requires_grad` or `data` is set to something else.
 viz.trace keeps the module tree it walked and walks again once the count has moved. While a `journal()` is open,
-the first change to each table (or to each tensor's `data`) keeps what it held before, and `undo` puts it back:
-viz.trace does that around the forward, so a forward that rebinds a buffer or replaces a submodule leaves the model
-as it was.
+the first change to each table (or to each tensor's `data`, or to a parameter's values written in place) keeps
+what it held before, and `undo` puts it back: viz.trace does that around the forward, so a forward that rebinds a
+buffer, replaces a submodule or writes into a parameter leaves the model as it was.
 
 >>> from lucid import nn
 >>> before = structure_version()
@@ -25,6 +25,8 @@ import contextlib
 import itertools
 from collections.abc import Iterator
 from typing import Any
+
+from lucid.shape_only import MetaArray
 
 _counter = itertools.count(1)
 _version = 0
@@ -49,6 +51,23 @@ def keep(owner: Any) -> None:
         _journal[id(owner)] = (owner, dict(owner) if isinstance(owner, dict) else owner._data)
 
 
+class _Values:
+    """An array and a copy of the values it had, kept before an in-place write into a parameter."""
+
+    __slots__ = ("array", "saved")
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+        self.saved = array.copy()
+
+
+def keep_values(owner: Any) -> None:
+    """Before an in-place write into `owner` (a parameter): keep a copy of its values in the open journal."""
+    # A meta (shape-only) parameter has no values to change.
+    if _journal is not None and id(owner) not in _journal and type(owner._data) is not MetaArray:
+        _journal[id(owner)] = (owner, _Values(owner._data))
+
+
 def structure_version() -> int:
     """The current count: equal values mean no module table, `requires_grad` or `data` was set in between."""
     return _version
@@ -71,6 +90,9 @@ def undo(changes: dict[int, tuple[Any, Any]]) -> None:
         if isinstance(owner, dict):
             dict.clear(owner)
             dict.update(owner, before)
+        elif isinstance(before, _Values):
+            before.array[...] = before.saved
+            owner._data = before.array
         else:
             owner._data = before
     if changes:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lucid import dtypes
-from lucid._structure import changed, keep
+from lucid._structure import changed, keep, keep_values
 from lucid.autograd.grad_mode import is_grad_enabled
 from lucid.shape_only import MetaArray, MetaTensorError, no_values_message
 
@@ -39,6 +39,7 @@ class Tensor:
     # `_origin` is free for a tool that follows tensors through a forward (viz.trace tags each tensor with where it
     # came from, through lucid.autograd.function.set_op_tracker); lucid itself never reads it.
     __slots__ = ("__weakref__", "_ctx", "_data", "_grad", "_origin", "_requires_grad", "_version_box")
+    _keeps_writes = False  # Parameter: True (see lucid._structure.keep_values)
     # Make NumPy defer to Tensor's reflected operators (`np.float32(2) * t` gives a Tensor).
     __array_priority__ = 1000
 
@@ -138,10 +139,28 @@ class Tensor:
         return self.shape[0]
 
     def numpy(self) -> np.ndarray:
-        """The array, as NumPy sees it (shared memory, like PyTorch's `.numpy()`)."""
+        """The array, as NumPy sees it (shared memory, like PyTorch's `.numpy()`).
+
+        For a tensor that requires grad the array is a read-only view: a write through it would bypass the
+        in-place checks of autograd and silently change the gradient. Reading stays free (no copy), so
+        `p.numpy()` works on parameters; to change values, assign into the tensor (`t[...] = v`, under
+        `lucid.no_grad()` for a parameter) or work on a copy (`t.numpy().copy()`).
+
+        >>> w = lucid.tensor([1.0, 2.0], requires_grad=True)
+        >>> w.numpy().flags.writeable
+        False
+        """
         if type(self._data) is MetaArray:
             raise MetaTensorError(no_values_message(self.shape, "call numpy()"))
-        return self._data
+        return self._guarded_array()
+
+    def _guarded_array(self) -> np.ndarray:
+        """`_data`, or a read-only view of it when the tensor requires grad (see `numpy`)."""
+        if not self._requires_grad:
+            return self._data
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
 
     def item(self) -> Scalar:
         if self.size != 1:
@@ -154,7 +173,10 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         if type(self._data) is MetaArray:
             raise MetaTensorError(no_values_message(self.shape, "convert to a NumPy array"))
-        return self._data if dtype is None else self._data.astype(dtype)
+        if dtype is not None:
+            return self._data.astype(dtype)
+        # np.array(t) asks for a copy; np.asarray(t) shares memory, read-only when t requires grad (see `numpy`).
+        return self._data.copy() if copy else self._guarded_array()
 
     def __repr__(self) -> str:
         if type(self._data) is MetaArray:
@@ -267,6 +289,8 @@ class Tensor:
                 f"assigning a tensor of shape {value.shape} that requires grad into a tensor of shape {self.shape} "
                 "would drop its gradient; build the result with lucid.stack, concatenate or where instead"
             )
+        if self._keeps_writes:
+            keep_values(self)  # a parameter: an open journal (viz.trace) can put its values back
         writes_meta = isinstance(value, Tensor) and type(value._data) is MetaArray
         if type(self._data) is MetaArray or writes_meta:
             # A meta tensor has no values to overwrite: the write is checked against the shape and dropped. Values

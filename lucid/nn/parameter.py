@@ -15,6 +15,7 @@ class Parameter(Tensor):
     """
 
     __slots__ = ()
+    _keeps_writes = True  # in-place writes are kept in an open journal (lucid._structure), so a tracer can undo them
 
     def __init__(self, data: ArrayLike, requires_grad: bool = True) -> None:
         super().__init__(data._data if isinstance(data, Tensor) else data, requires_grad=requires_grad)

@@ -26,19 +26,21 @@ class Counting(nn.Module):
         self.count = self.count + 1
         self.act = nn.GELU()
         self.fc.weight.data = self.fc.weight.data * 2
+        self.fc.bias[0] = 9.0  # an in-place write into a parameter
         self.train()
         return self.act(self.fc(x))
 
 
 def test_a_forward_that_changes_its_model_leaves_it_as_it_was() -> None:
     model = Counting().eval()
-    count, act, weight = model.count, model.act, model.fc.weight.numpy().copy()
-    array = model.fc.weight._data
+    count, act, weight = model.count, model.act, model.fc.weight._data.copy()
+    array, bias, bias_values = model.fc.weight._data, model.fc.bias._data, model.fc.bias._data.copy()
     for meta in (False, True):
         trace = viz.trace(model, (2, 3), meta=meta)
         assert model.count is count and float(count.numpy()[0]) == 0.0
         assert model.act is act and list(model._modules) == ["fc", "act"]
-        assert model.fc.weight._data is array and np.array_equal(model.fc.weight.numpy(), weight)
+        assert model.fc.weight._data is array and np.array_equal(array, weight)
+        assert model.fc.bias._data is bias and np.array_equal(bias, bias_values)
         assert not model.training and not model.fc.training
         assert [node.class_name for node in trace.modules] == ["Counting", "Linear", "ReLU"]
     # The model still works as written: a plain forward changes it.

@@ -13,6 +13,7 @@ import numpy as np
 
 from lucid._kernels.special import erf as _erf_array
 from lucid.autograd.function import Function
+from lucid.autograd.grad_mode import no_grad
 from lucid.dtypes import DEFAULT_FLOAT
 from lucid.shape_only import MetaArray, broadcast
 from lucid.tensor import ArrayLike, Tensor, as_tensor
@@ -79,12 +80,17 @@ class Pow(_Elementwise):
         return self.out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        grad_a = grad * self.b * self.a ** (self.b - 1)
-        if not self.parents[1].requires_grad:
-            return grad_a, None
-        # d(a^b)/db = a^b log(a), defined only where a > 0 (0 elsewhere, as PyTorch gives for a = 0).
-        safe_log = np.log(np.where(self.a > 0, self.a, 1))
-        return grad_a, grad * self.out * safe_log
+        a, b = self.a, self.b
+        # The values PyTorch gives are kept: inf at a = 0 for 0 < b < 1 and NaN for a < 0 with a fractional b
+        # are the slope's true limits, so NumPy's warnings about them are silenced rather than the values hidden.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # d(a^b)/da = b a^(b-1), but a^0 is constant: its slope is 0 even at a = 0, where 0 * 0^-1 is NaN.
+            grad_a = grad * np.where(b == 0, 0, b * a ** (b - 1))
+            if not self.parents[1].requires_grad:
+                return grad_a, None
+            # d(a^b)/db = a^b log(a): 0 at a = 0 for b >= 0 (a^b does not move there), NaN for a < 0, as in PyTorch.
+            grad_b = grad * np.where((a == 0) & (b >= 0), 0, self.out * np.log(a))
+        return grad_a, grad_b
 
 
 class Neg(_Elementwise):
@@ -184,7 +190,8 @@ class Relu(_Elementwise):
         return self.out
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        return (grad * (self.out > 0),)
+        # Blocked only where the output is <= 0: at a NaN input the gradient passes, as in PyTorch.
+        return (np.where(self.out <= 0, np.zeros((), dtype=grad.dtype), grad),)
 
 
 class Clip(_Elementwise):
@@ -363,6 +370,14 @@ def where(condition: ArrayLike, a: ArrayLike, b: ArrayLike) -> Tensor:
 
 
 def cast(a: Tensor, dtype: np.dtype) -> Tensor:
+    """`a` in `dtype`; a cast to an integer or bool dtype is cut from the graph, as in PyTorch.
+
+    Such a tensor cannot require grad (its values are not differentiable), so recording an edge would only
+    make `backward` through it leave the source's `.grad` silently None.
+    """
     if a.dtype == dtype:
         return a
+    if dtype.kind != "f":
+        with no_grad():
+            return Cast.apply(a, dtype=dtype)
     return Cast.apply(a, dtype=dtype)

@@ -39,9 +39,8 @@ def changed(owner: Any = None) -> None:
     to change, kept in the open journal the first time."""
     global _version
     _version = next(_counter)
-    if _journal is not None and owner is not None and id(owner) not in _journal:
-        before = dict(owner) if isinstance(owner, dict) else owner._data
-        _journal[id(owner)] = (owner, before)
+    if owner is not None:
+        keep(owner)
 
 
 def keep(owner: Any) -> None:

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from viz.ir import Trace, set_markdown_display
-from viz.render.mermaid import MAX_EDGES, MAX_TEXT, MermaidChart, mermaid_chart
+from viz.render.mermaid import MAX_EDGES, MAX_TEXT, MermaidChart, fitting_chart, mermaid_chart
 from viz.render.options import ChartOptions
 from viz.render.summary import MACS_NOTE, render_summary, shape_text, totals
 from viz.render.text import format_shapes
@@ -44,17 +44,15 @@ def trace_markdown(trace: Trace, depth: int = NOTEBOOK_DEPTH) -> str:
     chart = mermaid_chart(trace, options)
     if not chart.warnings:
         return fence(chart.text, "mermaid")
-    # Below the model's own depth every depth draws the same chart, so the search starts there.
-    deepest = max(level for _, level in trace.walk())
-    for smaller_depth in range(min(depth, deepest) - 1, -1, -1):
-        smaller = mermaid_chart(trace, replace(options, depth=smaller_depth))
-        if not smaller.warnings:
-            note = (
-                f"Drawn at depth {smaller_depth}: at depth {depth} the chart has {_size(chart)}, more than Mermaid "
-                f"draws by default ({MAX_TEXT:,} characters, {MAX_EDGES} edges). `viz.mermaid(trace, depth={depth})` "
-                "gives that chart for a viewer with higher `maxTextSize`/`maxEdges`."
-            )
-            return fence(smaller.text, "mermaid") + f"\n*{note}*\n"
+    fitting = fitting_chart(trace, options)
+    if fitting is not None:
+        smaller_depth, smaller = fitting
+        note = (
+            f"Drawn at depth {smaller_depth}: at depth {depth} the chart has {_size(chart)}, more than Mermaid "
+            f"draws by default ({MAX_TEXT:,} characters, {MAX_EDGES} edges). `viz.mermaid(trace, depth={depth})` "
+            "gives that chart for a viewer with higher `maxTextSize`/`maxEdges`."
+        )
+        return fence(smaller.text, "mermaid") + f"\n*{note}*\n"
     smallest = chart if depth == 0 else mermaid_chart(trace, replace(options, depth=0))
     note = (
         f"Even at depth 0 the chart has {_size(smallest)}, more than Mermaid draws by default ({MAX_TEXT:,} "

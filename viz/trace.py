@@ -155,7 +155,8 @@ def _trace(
     # The call wrapper adds two Python frames per level of the module tree: room for them, so a model that runs
     # runs traced too (the limit goes back afterwards).
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(limit + 2 * max(node.path.count(".") + 1 for node in nodes) + 50)
+    depth = max(node.path.count(".") + 1 for node in nodes)
+    sys.setrecursionlimit(limit + 2 * depth + 50)
     # What the forward changes in the model's tables (a rebound buffer, a replaced submodule, a parameter's data)
     # is put back afterwards.
     with journal() as written:
@@ -164,7 +165,6 @@ def _trace(
                 output = model(*args, **forward_kwargs)
         except RecursionError:
             replay = recorder.replay(paths)
-            depth = max(node.path.count(".") + 1 for node in nodes)
             too_deep = RecursionError(
                 f"the forward went deeper than Python's recursion limit ({limit}, raised to "
                 f"{sys.getrecursionlimit()} for the trace) in a model nested {depth} modules deep; raise it with "

@@ -10,9 +10,15 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from viz.cli.common import Parser, UsageError, load_source, parse_inputs, parse_options, trace_source
-from viz.cli.draw import add_chart_arguments, chart_options, check_mode
-from viz.cli.snapshot import add_import_argument, import_all
+from viz.cli.arguments import (
+    add_chart_arguments,
+    add_import_argument,
+    add_model_arguments,
+    chart_options,
+    command_parser,
+    import_all,
+)
+from viz.cli.common import UsageError, load_source, parse_inputs, parse_options, trace_source
 
 EXAMPLES = """examples:
   lucid-viz diff efficientformer_l1 efficientformer_l3
@@ -25,21 +31,16 @@ FORMATS = ("text", "mermaid", "markdown")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="lucid-viz diff",
-        description="Show what differs between two models: shapes, classes, parameters and MACs by module path.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = command_parser(
+        "lucid-viz diff",
+        "Show what differs between two models: shapes, classes, parameters and MACs by module path.",
+        EXAMPLES,
     )
     parser.add_argument("a", metavar="A", help="the old side: a model source, a trace .json or a snapshot .txt")
     parser.add_argument("b", metavar="B", help="the new side: a model source or a trace .json")
     parser.add_argument("--set-a", action="append", default=[], metavar="KEY=VALUE", help="model option for A")
     parser.add_argument("--set-b", action="append", default=[], metavar="KEY=VALUE", help="model option for B")
-    parser.add_argument(
-        "--input-shape", action="append", metavar="SHAPE[:DTYPE]", help="input shape for both models, repeatable"
-    )
-    parser.add_argument("--mode", default="eval", help="eval (default) or train")
-    parser.add_argument("--real", action="store_true", help="trace real forwards (default: shape-only)")
+    add_model_arguments(parser, options=False)  # the inputs, mode and --real apply to both sides
     parser.add_argument("--format", default="text", help="text (default), mermaid (chart of B) or markdown (both)")
     add_chart_arguments(parser)
     parser.add_argument("--limit", type=int, default=50, help="differences listed (default 50)")
@@ -55,7 +56,6 @@ def run_diff(argv: Sequence[str]) -> int:
 
     args = build_parser().parse_args(argv)
     import_all(args.imports)
-    check_mode(args.mode)
     if args.format not in FORMATS:
         raise UsageError(f"--format {args.format!r} is not one of: {', '.join(FORMATS)}")
     if args.limit < 1:

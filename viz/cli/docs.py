@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from viz.cli.common import Parser, UsageError
+from viz.cli.arguments import command_parser
+from viz.cli.common import UsageError
 
 
 class _Progress:
@@ -59,10 +60,7 @@ def _run_cli(argv: Sequence[str]) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="lucid-viz docs",
-        description="Generate the model pages (Markdown for mkdocs) from the lucid code.",
-    )
+    parser = command_parser("lucid-viz docs", "Generate the model pages (Markdown for mkdocs) from the lucid code.")
     parser.add_argument("--out", default="docs", help="the docs directory to write (default: docs)")
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if any page differs from what the code generates"

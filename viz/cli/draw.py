@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
 
-from viz.cli.common import Parser, UsageError, load_source, parse_inputs, parse_options, trace_source
+from viz.cli.arguments import add_chart_arguments, add_model_arguments, chart_options, command_parser, model_options
+from viz.cli.common import UsageError, load_source, parse_inputs, trace_source
 
 EXAMPLES = """examples:
   lucid-viz efficientformer_l1                      Mermaid chart of EfficientFormer-L1 (depth 3)
@@ -35,11 +35,10 @@ FORMATS = ("mermaid", "markdown", "json", "summary", "dot")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="lucid-viz",
-        description="Trace a lucid model and draw its module structure with every tensor shape.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = command_parser(
+        "lucid-viz",
+        "Trace a lucid model and draw its module structure with every tensor shape.",
+        EXAMPLES,
     )
     parser.add_argument(
         "model",
@@ -75,83 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_chart_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--depth", type=int, default=3, help="how many levels of the module tree to draw (default 3)")
-    parser.add_argument("--direction", default="LR", help="LR (default) or TB")
-    parser.add_argument(
-        "--edges",
-        default="data",
-        help="data (default): an edge wherever a tensor goes, with skip connections and merge ops drawn; "
-        "calls: the order the modules were called",
-    )
-
-
-def add_model_arguments(parser: argparse.ArgumentParser, *, options: bool = True) -> None:
-    """How a model is built and fed: input shapes and dtypes, train or eval mode, a real forward, its options."""
-    parser.add_argument(
-        "--input-shape",
-        action="append",
-        metavar="SHAPE[:DTYPE]",
-        help="an input's shape, e.g. 1,3,224,224; repeat for each positional input; a dtype suffix gives integer "
-        "inputs (token ids), e.g. 2,128:int64 (default: the model's own input shape)",
-    )
-    parser.add_argument("--mode", default="eval", help="eval (default) or train: the mode the forward runs in")
-    parser.add_argument(
-        "--real",
-        action="store_true",
-        help="build the model with weights and run a real forward (default: shape-only tracing, which gives the "
-        "same trace in a fraction of the time and memory)",
-    )
-    if options:
-        parser.add_argument("--num-classes", type=int, help="model option: number of classes")
-        parser.add_argument(
-            "--set", action="append", default=[], metavar="KEY=VALUE", help="a model option, e.g. --set drop_rate=0.1"
-        )
-
-
-def model_options(args: argparse.Namespace) -> dict[str, Any]:
-    options = parse_options(args.set, "--set")
-    if args.num_classes is not None:
-        if args.num_classes < 0:
-            raise UsageError(f"--num-classes must be >= 0, got {args.num_classes}")
-        if "num_classes" in options:
-            raise UsageError(
-                f"--num-classes {args.num_classes} and --set num_classes={options['num_classes']} disagree; give one"
-            )
-        options["num_classes"] = args.num_classes
-    return options
-
-
-def check_mode(mode: str) -> None:
-    if mode not in ("eval", "train"):
-        raise UsageError(f"--mode {mode!r} must be eval or train")
-
-
-def chart_options(args: argparse.Namespace, **fixed: Any) -> Any:
-    """The one validated ChartOptions for this command line; a bad value is a UsageError."""
-    from viz.render.options import ChartOptions
-
-    given: dict[str, Any] = {"depth": args.depth, "direction": args.direction, "edges": args.edges}
-    # `diff` has the chart arguments only; the drawing command has the rest too.
-    if hasattr(args, "no_collapse"):
-        given.update(
-            collapse_repeats=not args.no_collapse,
-            show_params=args.show_params,
-            show_macs=args.show_macs,
-            show_shapes=args.show_shapes,
-            colour_safe=args.colour_safe,
-            hide=tuple(args.hide),
-        )
-    given.update(fixed)
-    try:
-        return ChartOptions(**given)
-    except (TypeError, ValueError) as exc:
-        message = str(exc)
-        # ChartOptions names its fields; on the command line they are flags.
-        flag = next((f for f in ("depth", "direction", "edges", "hide") if message.startswith(f)), None)
-        raise UsageError(f"--{message}" if flag else message) from None
-
-
 def output_format(args: argparse.Namespace) -> str:
     """The kind to write: what -o's suffix names (an unknown suffix is an error), else --format, else mermaid."""
     from viz.export import output_kind
@@ -184,7 +106,6 @@ def run_draw(argv: Sequence[str]) -> int:
         raise UsageError("name a model (e.g. lucid-viz efficientformer_l1) or use --list")
     kind = output_format(args)
     options = chart_options(args)
-    check_mode(args.mode)
     inputs = parse_inputs(args.input_shape)
     source = load_source(args.model, model_options(args), real=args.real)
     trace = trace_source(source, inputs, real=args.real, mode=args.mode, partial=args.partial, warn=warn)

@@ -12,8 +12,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from viz.cli.common import Inputs, ModelError, Parser, UsageError, load_source, parse_inputs, trace_source
-from viz.cli.draw import add_model_arguments, check_mode
+from viz.cli.arguments import add_import_argument, add_model_arguments, command_parser, import_all
+from viz.cli.common import Inputs, ModelError, UsageError, load_source, parse_inputs, trace_source
 
 EXAMPLES = """examples:
   lucid-viz snapshot --all                              write tests/golden/traces/*.txt for every registered model
@@ -27,11 +27,10 @@ DEFAULT_GOLDEN_DIR = "tests/golden/traces"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="lucid-viz snapshot",
-        description="Write each model's golden shape file (one line per module call), or check against it.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = command_parser(
+        "lucid-viz snapshot",
+        "Write each model's golden shape file (one line per module call), or check against it.",
+        EXAMPLES,
     )
     parser.add_argument(
         "models", nargs="*", metavar="SOURCE", help="registered name, module:attr, file.py:attr or trace .json"
@@ -45,27 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_import_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
-                        help="import a module first (one that registers your models); repeatable")  # fmt: skip
-
-
-def import_all(names: list[str]) -> None:
-    from viz.sources import SourceError, import_module
-
-    for name in names:
-        try:
-            import_module(name)
-        except SourceError as exc:
-            raise UsageError(f"--import {exc}") from None
-
-
 def run_snapshot(argv: Sequence[str]) -> int:
     from viz.golden import SnapshotMismatchError, check_golden, golden_inputs, golden_path, update_golden
 
     args = build_parser().parse_args(argv)
     import_all(args.imports)
-    check_mode(args.mode)
     if args.limit < 1:
         raise UsageError(f"--limit must be >= 1, got {args.limit}")
     specs = list(args.models)

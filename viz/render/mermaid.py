@@ -65,19 +65,29 @@ def mermaid_chart(trace: Trace, options: ChartOptions | None = None) -> MermaidC
     return chart
 
 
+def fitting_chart(trace: Trace, options: ChartOptions) -> tuple[int, MermaidChart] | None:
+    """The deepest depth below `options.depth` whose chart Mermaid draws by default, with that chart; None when even
+    depth 0 is too large."""
+    # Below the model's own depth every depth draws the same chart, so the search starts there (any depth, even
+    # 10**8, answers at once).
+    deepest = max(depth for _, depth in trace.walk())
+    for depth in range(min(options.depth, deepest) - 1, -1, -1):
+        text, edges = _draw(trace, replace(options, depth=depth))
+        if len(text) <= MAX_TEXT and edges <= MAX_EDGES:
+            return depth, MermaidChart(text, edges)
+    return None
+
+
 def _limit_message(trace: Trace, options: ChartOptions, text: str, edge_count: int) -> str:
     found = (
         f"the Mermaid chart of {trace.model_name!r} at depth {options.depth} has {len(text):,} characters and "
         f"{edge_count} edges; Mermaid draws at most {MAX_TEXT:,} characters and {MAX_EDGES} edges by default"
     )
-    # Below the model's own depth every depth draws the same chart, so the search starts there (any depth, even
-    # 10**8, answers at once).
-    deepest = max(depth for _, depth in trace.walk())
-    for depth in range(min(options.depth, deepest) - 1, -1, -1):
-        smaller, edges = _draw(trace, replace(options, depth=depth))
-        if len(smaller) <= MAX_TEXT and edges <= MAX_EDGES:
-            return f"{found}. Use depth={depth} ({len(smaller):,} characters, {edges} edges)."
-    return f"{found}. Even depth 0 is too large; hide classes or raise maxTextSize/maxEdges in mermaid.initialize."
+    fitting = fitting_chart(trace, options)
+    if fitting is None:
+        return f"{found}. Even depth 0 is too large; hide classes or raise maxTextSize/maxEdges in mermaid.initialize."
+    depth, smaller = fitting
+    return f"{found}. Use depth={depth} ({len(smaller.text):,} characters, {smaller.edge_count} edges)."
 
 
 def _draw(trace: Trace, options: ChartOptions) -> tuple[str, int]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-_meta_depth = 0  # how many `meta()` blocks are open; creation functions read it
+from lucid._thread_state import state as _state
 
 
 class MetaTensorError(RuntimeError):
@@ -90,22 +90,22 @@ def no_values_message(shape: tuple[int, ...], action: str) -> str:
 
 @contextmanager
 def meta() -> Iterator[None]:
-    """Make the shape-taking creation functions return meta tensors inside the block (nestable).
+    """Make the shape-taking creation functions return meta tensors inside the block (nestable; in this thread
+    only).
 
     >>> with lucid.meta():
     ...     model = lucid.models.efficientformer_l7()   # no weight memory, no random draws
     """
-    global _meta_depth
-    _meta_depth += 1
+    _state.meta_depth += 1
     try:
         yield
     finally:
-        _meta_depth -= 1
+        _state.meta_depth -= 1
 
 
 def is_meta_mode() -> bool:
-    """Whether a `meta()` block is open."""
-    return _meta_depth > 0
+    """Whether a `meta()` block is open in this thread."""
+    return _state.meta_depth > 0
 
 
 def as_meta(array: Any) -> MetaArray:

@@ -1,14 +1,15 @@
 """The module tree of a model as ModuleNodes (paths, classes, parameter counts), and the modules in the same order.
 
 Every trace needs it, and walking a few hundred modules costs about as much as the rest of the tracer's
-bookkeeping, so the last model's walk is kept: it is reused while lucid's structure count (lucid._structure: any
-change to a module's parameters, buffers or submodules, a `requires_grad` or `data` set) has not moved and every
-module is still of the class it was. The kept walk holds only weak references, so it never keeps a model alive,
-and every trace gets ModuleNodes of its own.
+bookkeeping, so each thread keeps the last model's walk: it is reused while lucid's structure count
+(lucid._structure: any change to a module's parameters, buffers or submodules, a `requires_grad` or `data` set) has
+not moved and every module is still of the class it was. The kept walk holds only weak references, so it never
+keeps a model alive, and every trace gets ModuleNodes of its own.
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -45,7 +46,13 @@ class _Walk:
     buffers: list[weakref.ref]
 
 
-_last: _Walk | None = None
+class _LastWalk(threading.local):
+    """Each thread keeps its own last walk, so concurrent traces of different models don't evict each other's."""
+
+    walk: _Walk | None = None
+
+
+_last = _LastWalk()
 
 
 def module_tree(
@@ -54,9 +61,8 @@ def module_tree(
     """The ModuleNodes in pre-order, the modules in the same order, a lookup from module identity to path
     (identity stays internal), the model's number of trainable (requires_grad) parameter values, and its buffers
     (each once, in module order)."""
-    global _last
     version = structure_version()
-    last = _last
+    last = _last.walk
     if last is not None and last.version == version and last.model() is model:
         modules = [ref() for ref in last.modules]
         buffers = [ref() for ref in last.buffers]
@@ -82,7 +88,7 @@ def module_tree(
         )
         for n in nodes
     ]
-    _last = _Walk(
+    _last.walk = _Walk(
         version,
         weakref.ref(model),
         [weakref.ref(m) for m in modules],

@@ -1,14 +1,15 @@
 """`trace`: run one forward of a lucid model under a module-call wrapper and record it as a plain-data `Trace`.
 
 This is the only part of lucid-viz that knows lucid; everything downstream reads the Trace.
-Tracing leaves the model as it was: parameters, buffers and training flags are restored, no
-autograd graph is built, the global random state is not touched, and the call wrapper and the op
-tracker (viz.recorder: calls, MACs, where each tensor came from) are removed even when the forward raises.
+Tracing leaves the model as it was: parameters, buffers, submodules, plain attributes and training flags are
+restored, no autograd graph is built, the random generator is not advanced, and the call wrapper and the op tracker
+(viz.recorder: calls, MACs, where each tensor came from) are removed even when the forward raises.
+All of the state a trace installs is the tracing thread's own (lucid/_thread_state.py): traces in several threads at
+once give the traces they give one after another, and other threads' forwards and training run undisturbed.
 """
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -19,8 +20,10 @@ import lucid
 from lucid import Tensor, nn
 from lucid._structure import journal, undo
 from lucid.autograd.function import get_op_tracker, set_op_tracker
+from viz.exclusive import held_exclusively
 from viz.ir import ModuleNode, Port, Shape, Trace, TraceError, collect_shapes
 from viz.module_tree import module_tree
+from viz.process_settings import collector_paused, recursion_room
 from viz.recorder import CallRecorder, Replay, tensors_in
 from viz.trace_inputs import input_dtypes_for, input_shapes_for, new_inputs
 
@@ -83,13 +86,8 @@ def trace(
     # A trace makes a few thousand small objects that either live on in the Trace or die by reference count (the
     # log), so the cyclic collector has nothing to find in them; left running, it paused the forward for them
     # three or four times a trace. It is paused for the trace, as timeit does, and resumed after.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _trace(model, input_shape, inputs, meta, input_dtypes, mode, name, forward_kwargs)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _trace(
@@ -121,11 +119,30 @@ def _trace(
     dtypes = input_dtypes_for(input_dtypes, len(shapes)) if inputs is None else []
 
     # One walk of the tree serves the Trace's modules, the state to save and restore, and the integer inputs' range.
-    nodes, modules, paths, trainable, buffers = module_tree(model)
+    tree = module_tree(model)
+    modules = tree[1]
     if inputs is None:
         args = new_inputs(shapes, dtypes, meta, modules)
     else:
         args = inputs if isinstance(inputs, tuple) else (inputs,)
+    input_ports = _input_ports(args, forward_kwargs)
+    given = [tensor for _, tensors in input_ports for tensor in tensors]
+    with held_exclusively([*modules, *given]):
+        return _traced_forward(model, args, forward_kwargs, input_ports, mode, name, tree)
+
+
+def _traced_forward(
+    model: nn.Module,
+    args: tuple,
+    forward_kwargs: dict[str, Any],
+    input_ports: list[tuple[str, list[Tensor]]],
+    mode: str,
+    name: str,
+    tree: tuple[list[ModuleNode], list[nn.Module], dict[int, str], int, list[Tensor]],
+) -> Trace:
+    """The forward under the recorder (`tree` is module_tree's), with everything it could change saved first and
+    put back after."""
+    nodes, modules, paths, trainable, buffers = tree
     recorder = CallRecorder()
     # Eval mode by default: shapes do not depend on the mode, and eval neither draws random numbers nor updates
     # statistics; train mode runs dropout and batch statistics as training does. The flags are set directly, as
@@ -143,9 +160,6 @@ def _trace(
         if not buffer.is_meta:
             saved_buffers.append((buffer, buffer._data))
             buffer._data = buffer._data.copy()
-    # Eval mode stops dropout from drawing, but train mode does, and any forward may (noise layers, lucid.randn).
-    saved_random_state = lucid.random.get_state()
-    input_ports = _input_ports(args, forward_kwargs)
     given = [tensor for _, tensors in input_ports for tensor in tensors]
     given_origins = [tensor._origin for tensor in given]
     recorder.tag_inputs([tensors for _, tensors in input_ports])
@@ -154,14 +168,13 @@ def _trace(
     set_op_tracker(recorder)
     # The call wrapper adds two Python frames per level of the module tree: room for them, so a model that runs
     # runs traced too (the limit goes back afterwards).
-    limit = sys.getrecursionlimit()
     depth = max(node.path.count(".") + 1 for node in nodes)
-    sys.setrecursionlimit(limit + 2 * depth + 50)
     # What the forward changes in the model's tables (a rebound buffer, a replaced submodule, a parameter's data)
-    # is put back afterwards.
-    with journal() as written:
+    # is put back afterwards. Eval mode stops dropout from drawing, but train mode does, and any forward may
+    # (noise layers, lucid.randn, a reseed): it draws from a fork of the generator, which other threads never see.
+    with journal() as written, recursion_room(2 * depth + 50) as limit:
         try:
-            with lucid.no_grad():
+            with lucid.no_grad(), lucid.random.fork_rng():
                 output = model(*args, **forward_kwargs)
         except RecursionError:
             replay = recorder.replay(paths)
@@ -176,15 +189,11 @@ def _trace(
             raise _failure(name, trainable, nodes, replay, input_ports, exc) from exc
         finally:
             undo(written)
-            sys.setrecursionlimit(limit)
             set_op_tracker(recorder.previous_tracker)
             nn.set_module_call_wrapper(recorder.previous_wrapper)
             for module, flag in zip(modules, flags, strict=True):
                 if module.training is not flag:
                     object.__setattr__(module, "training", flag)
-            # Also undoes a forward that reseeded; most draw nothing, and keep their generator.
-            if lucid.random.get_state() != saved_random_state:
-                lucid.random.set_state(saved_random_state)
             # module_tree lists a buffer shared by two modules once, so each original goes back once.
             for buffer, data in reversed(saved_buffers):
                 buffer._data = data
@@ -297,6 +306,15 @@ def trace_shapes(
     return trace(built, input_shape, meta=True, input_dtypes=input_dtypes, mode=mode, name=name, **forward_kwargs)
 
 
+def _short_path(path: str, keep: int = 3) -> str:
+    """`path` for a one-line message: in a model nested hundreds deep, its first and last `keep` names around a
+    count of the ones left out (the partial Trace keeps the whole path)."""
+    names = path.split(".")
+    if len(names) <= 2 * keep + 1:
+        return path
+    return ".".join([*names[:keep], f"…({len(names) - 2 * keep} more)…", *names[-keep:]])
+
+
 def _failure(
     name: str,
     trainable: int,
@@ -312,7 +330,7 @@ def _failure(
     shapes = failing.input_shapes if failing is not None else given
     reason = str(exc) or type(exc).__name__
     # The root has no path to add, and a message that already starts with the path names itself.
-    message = reason if not path or reason.startswith(path) else f"{path}: {reason}"
+    message = reason if not path or reason.startswith(path) else f"{_short_path(path)}: {reason}"
     shape_text = ", ".join("(" + ",".join(map(str, s)) + ")" for s in shapes)
     partial = Trace(
         model_name=name,

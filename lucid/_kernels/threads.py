@@ -10,6 +10,7 @@ on the split, so the count changes speed, never values.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,6 +32,9 @@ def _default_threads() -> int:
 
 _num_threads = _default_threads()
 _pool: ThreadPoolExecutor | None = None
+# Kernels run in several user threads at once share the pool: it is made once, and a resize retires the old pool
+# only after the work handed to it, never between a kernel's taking the pool and handing it the blocks.
+_pool_lock = threading.Lock()
 
 
 def set_num_threads(count: int) -> None:
@@ -47,10 +51,13 @@ def set_num_threads(count: int) -> None:
         raise TypeError(f"set_num_threads: count must be a positive int, got {count!r}")
     if count < 1:
         raise ValueError(f"set_num_threads: count must be a positive int, got {count!r}")
-    if count != _num_threads and _pool is not None:
-        _pool.shutdown(wait=True)
-        _pool = None
-    _num_threads = count
+    with _pool_lock:
+        retired = _pool if count != _num_threads else None
+        if retired is not None:
+            _pool = None
+        _num_threads = count
+    if retired is not None:
+        retired.shutdown(wait=True)  # the blocks already handed to it still run
 
 
 def get_num_threads() -> int:
@@ -77,14 +84,21 @@ def for_each_block(run: Callable[[int, int], None], size: int, block: int = BLOC
         for start in starts[first : first + per_thread]:
             run(start, min(start + block, size))
 
-    futures = [_executor().submit(run_share, first) for first in range(per_thread, len(starts), per_thread)]
+    shares = range(per_thread, len(starts), per_thread)
+    with _pool_lock:
+        pool = _executor()
+        futures = [] if pool is None else [pool.submit(run_share, first) for first in shares]
     run_share(0)
+    if pool is None:  # another thread set the count to 1 since it was read above
+        for first in shares:
+            run_share(first)
     for future in futures:
         future.result()  # re-raises a worker's exception here
 
 
-def _executor() -> ThreadPoolExecutor:
+def _executor() -> ThreadPoolExecutor | None:
+    """The pool (made on first use), None while the count is 1; called with _pool_lock held."""
     global _pool
-    if _pool is None:
+    if _pool is None and _num_threads > 1:
         _pool = ThreadPoolExecutor(max_workers=_num_threads - 1, thread_name_prefix="lucid-kernel")
     return _pool

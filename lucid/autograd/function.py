@@ -16,48 +16,45 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from lucid.autograd.grad_mode import is_grad_enabled
+from lucid._thread_state import state as _state
 from lucid.shape_only import MetaArray, MetaTensorError, as_meta
 
 if TYPE_CHECKING:
     from lucid.tensor import Tensor
 
-# Called after every op as observer(op_name, input_shapes, output_shape, options) when set;
-# lucid-viz uses it to count MACs per module. One global check on the hot path.
+# Called after every op of this thread as observer(op_name, input_shapes, output_shape, options) when set. One
+# per-thread check on the hot path (lucid/_thread_state.py).
 OpObserver = Callable[[str, list[tuple[int, ...]], tuple[int, ...], dict[str, Any]], None]
-_op_observer: OpObserver | None = None
-_observed_ops: frozenset[str] | None = None  # the op names the observer wants; None for all
 
 
 def set_op_observer(observer: OpObserver | None) -> OpObserver | None:
-    """Install `observer` (None removes it); returns the previous one so callers can restore it.
+    """Install `observer` for the ops of this thread (None removes it); returns the previous one so callers can
+    restore it.
 
     An observer with an `ops` attribute (op class names) is called for those ops only: the other ops skip
     building the shape list and the call, which matters when most ops are of no interest (a forward runs
     hundreds of small ones).
     """
-    global _op_observer, _observed_ops
-    previous, _op_observer = _op_observer, observer
+    previous, _state.op_observer = _state.op_observer, observer
     ops = getattr(observer, "ops", None)
-    _observed_ops = None if ops is None else frozenset(ops)
+    _state.observed_ops = None if ops is None else frozenset(ops)
     return previous
 
 
 def get_op_observer() -> OpObserver | None:
-    """The installed observer, if any."""
-    return _op_observer
+    """The observer installed in this thread, if any."""
+    return _state.op_observer
 
 
 # For tools that follow data from op to op (viz.trace records where each tensor came from): while a tracker is set,
 # tensors carry an opaque tag in their `_origin` slot, and tracker(op, inputs, result, options) sees the op's class,
-# its input tensors and the tensor it made. The observer above sees only shapes. One global check on the hot path.
+# its input tensors and the tensor it made. The observer above sees only shapes. Per thread, like the observer.
 OpTracker = Callable[[type["Function"], tuple["Tensor", ...], "Tensor", dict[str, Any]], None]
-_op_tracker: OpTracker | None = None
-_tracked_ops: frozenset[str] | None = None  # the op names the tracker always wants; None for all
 
 
 def set_op_tracker(tracker: OpTracker | None) -> OpTracker | None:
-    """Install `tracker` (None removes it); returns the previous one, so callers can restore it or chain to it.
+    """Install `tracker` for the ops of this thread (None removes it); returns the previous one, so callers can
+    restore it or chain to it.
 
     A tracker with an `ops` attribute (op class names) is called for those ops, and for any op whose inputs carry
     different `_origin` tags; for the others lucid passes the inputs' one tag on to the result itself, which spares
@@ -70,18 +67,17 @@ def set_op_tracker(tracker: OpTracker | None) -> OpTracker | None:
     >>> seen
     [('add', 2)]
     """
-    global _op_tracker, _tracked_ops
     if tracker is not None and not callable(tracker):
         raise TypeError(f"set_op_tracker() takes a callable or None, got {type(tracker).__name__}")
-    previous, _op_tracker = _op_tracker, tracker
+    previous, _state.op_tracker = _state.op_tracker, tracker
     ops = getattr(tracker, "ops", None)
-    _tracked_ops = None if ops is None else frozenset(ops)
+    _state.tracked_ops = None if ops is None else frozenset(ops)
     return previous
 
 
 def get_op_tracker() -> OpTracker | None:
-    """The installed tracker, if any."""
-    return _op_tracker
+    """The tracker installed in this thread, if any."""
+    return _state.op_tracker
 
 
 def track_outside_apply(op_name: str, inputs: tuple[Tensor, ...], result: Tensor) -> Tensor:
@@ -91,11 +87,12 @@ def track_outside_apply(op_name: str, inputs: tuple[Tensor, ...], result: Tensor
     The tracker is given a stand-in op class named `op_name`, made once per name and kept out of `registry` (it
     has no forward or backward of its own).
     """
-    if _op_tracker is not None:
+    tracker = _state.op_tracker
+    if tracker is not None:
         op = _OUTSIDE_APPLY.get(op_name)
         if op is None:
-            op = _OUTSIDE_APPLY[op_name] = type(f"_{op_name.title()}", (Function,), {"op_name": op_name})
-        _op_tracker(op, inputs, result, {})
+            op = _OUTSIDE_APPLY.setdefault(op_name, type(f"_{op_name.title()}", (Function,), {"op_name": op_name}))
+        tracker(op, inputs, result, {})
     return result
 
 
@@ -159,15 +156,17 @@ class Function:
         if any(type(a) is MetaArray for a in arrays):
             # Shape-only: the op's shape rule stands in for its forward; no graph is recorded.
             out = fn.meta(*[as_meta(a) for a in arrays], **options)
-            if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
-                _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
-            result = Tensor._wrap(out, is_grad_enabled() and any(t.requires_grad for t in inputs))
+            observer = _state.op_observer
+            if observer is not None and (_state.observed_ops is None or cls.__name__ in _state.observed_ops):
+                observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
+            result = Tensor._wrap(out, _state.grad_enabled and any(t.requires_grad for t in inputs))
         else:
             # asarray: NumPy gives a scalar, not a 0-d array, for arithmetic on 0-d arrays.
             out = np.asarray(fn.forward(*arrays, **options))
-            if _op_observer is not None and (_observed_ops is None or cls.__name__ in _observed_ops):
-                _op_observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
-            requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
+            observer = _state.op_observer
+            if observer is not None and (_state.observed_ops is None or cls.__name__ in _state.observed_ops):
+                observer(cls.__name__, [a.shape for a in arrays], out.shape, options)
+            requires_grad = _state.grad_enabled and any(t.requires_grad for t in inputs)
             result = Tensor._wrap(out, requires_grad, _shared_version_box(out, inputs))
             if requires_grad:
                 fn.parents = inputs
@@ -177,7 +176,8 @@ class Function:
                     fn._out_box = result._version_box
                     fn._out_version = result._version
                 result._ctx = fn
-        if _op_tracker is not None:
+        tracker = _state.op_tracker
+        if tracker is not None:
             # The inputs' one tag goes on to the result; the tracker decides where they differ (see set_op_tracker).
             if len(inputs) == 1:
                 result._origin = inputs[0]._origin
@@ -187,12 +187,13 @@ class Function:
                     tag = tensor._origin
                     if tag is not None and tag != origin:
                         if origin is not None:
-                            _op_tracker(cls, inputs, result, options)
+                            tracker(cls, inputs, result, options)
                             return result
                         origin = tag
                 result._origin = origin
-            if _tracked_ops is None or cls.__name__ in _tracked_ops:
-                _op_tracker(cls, inputs, result, options)
+            tracked = _state.tracked_ops
+            if tracked is None or cls.__name__ in tracked:
+                tracker(cls, inputs, result, options)
         return result
 
     def check_unchanged(self) -> None:

@@ -1,4 +1,4 @@
-"""Global switch for recording the autograd graph (`no_grad`, `enable_grad`)."""
+"""The per-thread switch for recording the autograd graph (`no_grad`, `enable_grad`), as in PyTorch."""
 
 from __future__ import annotations
 
@@ -6,20 +6,20 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-F = TypeVar("F", bound=Callable[..., Any])
+from lucid._thread_state import state as _state
 
-_grad_enabled = True
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def is_grad_enabled() -> bool:
-    """Return True when operations record the graph needed for `backward`."""
-    return _grad_enabled
+    """Return True when operations in this thread record the graph needed for `backward`."""
+    return _state.grad_enabled
 
 
 def set_grad_enabled(mode: bool) -> None:
-    """Turn graph recording on or off for the whole process."""
-    global _grad_enabled
-    _grad_enabled = bool(mode)
+    """Turn graph recording on or off in this thread (other threads keep their own setting; a new thread starts
+    with it on)."""
+    _state.grad_enabled = bool(mode)
 
 
 class _GradMode:

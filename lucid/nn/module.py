@@ -1,7 +1,7 @@
 """`Module`: the base of every layer and model.
 
 Assigning a `Parameter` or `Module` attribute registers it; forward hooks (per module and global) and a
-module-call wrapper (set_module_call_wrapper) wrap every call; `state_dict` / `load_state_dict` move weights
+module-call wrapper (set_module_call_wrapper, per thread) wrap every call; `state_dict` / `load_state_dict` move weights
 in and out. Walks over the module tree use explicit stacks, so nesting depth is not limited by Python's
 recursion.
 """
@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from lucid import dtypes
-from lucid._structure import changed
+from lucid._structure import changed, keep_attributes
+from lucid._thread_state import state as _state
 from lucid.nn import hooks as _hooks
 from lucid.nn.hooks import Hook, RemovableHandle
 from lucid.nn.parameter import Parameter
@@ -25,14 +26,14 @@ from lucid.tensor import Tensor
 _GLOBAL_PRE_HOOKS = _hooks.global_forward_pre_hooks
 _GLOBAL_HOOKS = _hooks.global_forward_hooks
 
-# wrapper(module, call, args, kwargs) -> output, run in place of every module call; see set_module_call_wrapper.
+# wrapper(module, call, args, kwargs) -> output, run in place of every module call of a thread; see
+# set_module_call_wrapper.
 CallWrapper = Callable[["Module", Callable[..., Any], tuple, dict[str, Any]], Any]
-_call_wrapper: CallWrapper | None = None
 
 
 def set_module_call_wrapper(wrapper: CallWrapper | None) -> CallWrapper | None:
-    """Run every module call through `wrapper(module, call, args, kwargs)` (None removes it); returns the previous
-    wrapper, so that callers can restore it or chain to it.
+    """Run every module call of this thread through `wrapper(module, call, args, kwargs)` (None removes it);
+    returns the previous wrapper, so that callers can restore it or chain to it. Other threads keep their own.
 
     `call(*args, **kwargs)` runs the call as it would run without the wrapper, hooks included, and the wrapper
     returns what the call should return. For tools that see every call of a forward (viz.trace): one Python call
@@ -50,10 +51,9 @@ def set_module_call_wrapper(wrapper: CallWrapper | None) -> CallWrapper | None:
     >>> seen
     [('Linear', (3, 2)), ('Sequential', (3, 2))]
     """
-    global _call_wrapper
     if wrapper is not None and not callable(wrapper):
         raise TypeError(f"set_module_call_wrapper() takes a callable or None, got {type(wrapper).__name__}")
-    previous, _call_wrapper = _call_wrapper, wrapper
+    previous, _state.call_wrapper = _state.call_wrapper, wrapper
     return previous
 
 
@@ -146,12 +146,13 @@ class Module:
 
     # ---- calling, with hooks -----------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        wrapper = _state.call_wrapper
         if self._forward_pre_hooks or self._forward_hooks or _GLOBAL_PRE_HOOKS or _GLOBAL_HOOKS:
-            if _call_wrapper is not None:
-                return _call_wrapper(self, self._call_with_hooks_of, args, kwargs)
+            if wrapper is not None:
+                return wrapper(self, self._call_with_hooks_of, args, kwargs)
             return self._call_with_hooks(args, kwargs)
-        if _call_wrapper is not None:
-            return _call_wrapper(self, self.forward, args, kwargs)
+        if wrapper is not None:
+            return wrapper(self, self.forward, args, kwargs)
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks_of(self, *args: Any, **kwargs: Any) -> Any:
@@ -238,12 +239,15 @@ class Module:
                 )
             self._buffers[name] = value
         else:
+            keep_attributes(self)  # an open journal (viz.trace) puts the old value back
             object.__setattr__(self, name, value)
 
     def _discard(self, name: str, keep: dict[str, Any]) -> None:
         """Remove `name` from the instance dict and from every registration table but `keep`, where the caller is
         about to (re)assign it in place."""
-        self.__dict__.pop(name, None)
+        if name in self.__dict__:
+            keep_attributes(self)
+            del self.__dict__[name]
         for table in (self._parameters, self._buffers, self._modules):
             if table is not keep:
                 table.pop(name, None)
@@ -264,6 +268,7 @@ class Module:
                 del table[name]
                 self._non_persistent_buffers.discard(name)
                 return
+        keep_attributes(self)
         object.__delattr__(self, name)
 
     def __dir__(self) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 import lucid
 import viz
 from lucid import Tensor, nn
+from lucid._structure import structure_version
 
 
 class Counting(nn.Module):
@@ -49,6 +50,37 @@ def test_a_forward_that_changes_its_model_leaves_it_as_it_was() -> None:
     assert model.count is not count and isinstance(model.act, nn.GELU)
 
 
+class Remembering(nn.Module):
+    """Counts its calls and remembers the last input's shape in plain attributes, and drops one it had."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+        self.calls = 0
+        self.scratch = [1, 2]
+
+    def forward(self, x: Tensor) -> Tensor:
+        self.calls += 1
+        self.last_shape = x.shape
+        del self.scratch
+        self.fc.seen = True  # on a submodule, from outside it
+        return self.fc(x)
+
+
+def test_a_forward_that_sets_plain_attributes_leaves_them_as_they_were() -> None:
+    model = Remembering()
+    attributes, fc_attributes = dict(vars(model)), dict(vars(model.fc))
+    version = structure_version()
+    for meta in (False, True):
+        viz.trace(model, (2, 3), meta=meta)
+        assert vars(model) == attributes and vars(model.fc) == fc_attributes
+    # Plain attributes are not structure: the kept module-tree walk stays valid.
+    assert structure_version() == version
+    with lucid.no_grad():
+        model(lucid.zeros((2, 3)))
+    assert model.calls == 1 and model.last_shape == (2, 3) and not hasattr(model, "scratch")
+
+
 def _nested(depth: int) -> nn.Module:
     class Level(nn.Module):
         def __init__(self, inner: nn.Module) -> None:
@@ -79,8 +111,14 @@ def test_past_the_recursion_limit_the_error_says_so() -> None:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(400)
     try:
-        with pytest.raises(viz.TracingError, match=r"deeper than Python's recursion limit \(400, raised to 2450"):
+        with pytest.raises(
+            viz.TracingError, match=r"deeper than Python's recursion limit \(400, raised to 2450"
+        ) as caught:
             viz.trace(model, (1, 2))
+        # One readable line: the failing module's path is cut short, its depth stated.
+        message = str(caught.value)
+        assert "\n" not in message and len(message) < 300, message
+        assert message.startswith("m.m.m.…(") and "nested 1000 modules deep" in message
         assert sys.getrecursionlimit() == 400
     finally:
         sys.setrecursionlimit(limit)

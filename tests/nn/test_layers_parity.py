@@ -1,5 +1,5 @@
-"""Every layer against its PyTorch twin on the same weights and input: forward, input gradient and
-parameter gradients agree to 1e-5 in float32, in train and eval mode, across hyper-parameter variants."""
+"""Every layer against its PyTorch twin on the same weights and input (tests/parity.py): forward, input gradient
+and parameter gradients agree in float32, in train and eval mode, across hyper-parameter variants."""
 
 from __future__ import annotations
 
@@ -10,69 +10,14 @@ import pytest
 
 import lucid
 from lucid.nn import layers as L  # noqa: N812 - short, like torch.nn as tnn
+from tests.parity import Const, LayerCase, check_layer, layer_params, torch  # skips the module without torch
 
-torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
-
-TOL = 1e-5
-
-
-def _copy_weights(ours: lucid.nn.Module, theirs: torch.nn.Module) -> None:
-    """Give our layer torch's (randomized) parameters and buffers, by state_dict name."""
-    state = {k: v.detach().numpy().copy() for k, v in theirs.state_dict().items()}
-    ours.load_state_dict(state)
-
-
-def _randomize(theirs: torch.nn.Module) -> None:
-    # Non-trivial affine weights and running stats, so a swapped or ignored one would show.
-    gen = torch.Generator().manual_seed(0)
-    with torch.no_grad():
-        for name, t in theirs.state_dict().items():
-            if t.is_floating_point():
-                t.copy_(
-                    torch.rand(t.shape, generator=gen) + 0.5 if "var" in name else torch.randn(t.shape, generator=gen)
-                )
-
-
-def _close(actual: np.ndarray, expected: torch.Tensor, what: str) -> None:
-    expected_np = expected.detach().numpy()
-    assert actual.shape == expected_np.shape, f"{what}: shape {actual.shape} vs torch {expected_np.shape}"
-    scale = max(1.0, float(np.abs(expected_np).max())) if expected_np.size else 1.0
-    error = float(np.abs(actual - expected_np).max()) if expected_np.size else 0.0
-    assert error <= TOL * scale, f"{what}: max difference {error:.3g} from torch"
-
-
-def check_parity(
-    ours: lucid.nn.Module, theirs: torch.nn.Module, shape: tuple[int, ...], training: bool, steps: int = 1
-) -> None:
-    _randomize(theirs)
-    _copy_weights(ours, theirs)
-    ours.train(training)
-    theirs.train(training)
-    rng = np.random.default_rng(1)
-    for step in range(steps):
-        x = rng.standard_normal(shape).astype(np.float32)
-        ours.zero_grad()
-        theirs.zero_grad()
-        x_ours = lucid.tensor(x, requires_grad=True)
-        x_theirs = torch.tensor(x, requires_grad=True)
-        y_ours, y_theirs = ours(x_ours), theirs(x_theirs)
-        _close(y_ours.data, y_theirs, f"step {step} forward")
-        seed = rng.standard_normal(y_theirs.shape).astype(np.float32)
-        y_ours.backward(seed)
-        y_theirs.backward(torch.tensor(seed))
-        _close(x_ours.grad, x_theirs.grad, f"step {step} input gradient")
-        for name, p in theirs.named_parameters():
-            _close(dict(ours.named_parameters())[name].grad, p.grad, f"step {step} gradient of {name}")
-    # Buffers (running statistics, counters) must follow torch's updates too.
-    for name, b in theirs.named_buffers():
-        _close(np.asarray(dict(ours.named_buffers())[name].data, dtype=np.float64), b.double(), f"buffer {name}")
-
 
 tnn = torch.nn
 
 # (label, lucid factory, torch factory, input shape)
-CASES: list[tuple[str, Callable[[], lucid.nn.Module], Callable[[], torch.nn.Module], tuple[int, ...]]] = [
+_TABLE: list[tuple[str, Callable[[], lucid.nn.Module], Callable[[], torch.nn.Module], tuple[int, ...]]] = [
     ("conv 3x3 s2 p1", lambda: L.Conv2d(3, 8, 3, 2, 1), lambda: tnn.Conv2d(3, 8, 3, 2, 1), (2, 3, 11, 10)),
     ("conv 1x1", lambda: L.Conv2d(12, 6, 1), lambda: tnn.Conv2d(12, 6, 1), (2, 12, 7, 7)),
     (
@@ -150,7 +95,7 @@ POOL_VARIANTS = [
     if 2 * p <= k
 ]
 for k, s, p, ceil, cip in POOL_VARIANTS:
-    CASES.append(
+    _TABLE.append(
         (
             f"avgpool k{k} s{s} p{p} ceil={ceil} include_pad={cip}",
             lambda k=k, s=s, p=p, ceil=ceil, cip=cip: L.AvgPool2d(k, s, p, ceil, cip),
@@ -160,7 +105,7 @@ for k, s, p, ceil, cip in POOL_VARIANTS:
     )
     for d in (1, 2):
         if 2 * p <= d * (k - 1) + 1 and cip:  # max pooling has no count_include_pad: one case per geometry
-            CASES.append(
+            _TABLE.append(
                 (
                     f"maxpool k{k} s{s} p{p} d{d} ceil={ceil}",
                     lambda k=k, s=s, p=p, d=d, ceil=ceil: L.MaxPool2d(k, s, p, d, ceil_mode=ceil),
@@ -168,8 +113,8 @@ for k, s, p, ceil, cip in POOL_VARIANTS:
                     (2, 3, 7, 8),
                 )
             )
-CASES.append(("avgpool unbatched", lambda: L.AvgPool2d(3, 1, 1), lambda: tnn.AvgPool2d(3, 1, 1), (3, 5, 5)))
-CASES.append(
+_TABLE.append(("avgpool unbatched", lambda: L.AvgPool2d(3, 1, 1), lambda: tnn.AvgPool2d(3, 1, 1), (3, 5, 5)))
+_TABLE.append(
     (
         "avgpool divisor_override",
         lambda: L.AvgPool2d(2, divisor_override=3),
@@ -179,12 +124,31 @@ CASES.append(
 )
 
 
-@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
-@pytest.mark.parametrize(("label", "ours", "theirs", "shape"), CASES, ids=[c[0] for c in CASES])
-def test_layer_matches_torch(
-    label: str, ours: Callable, theirs: Callable, shape: tuple[int, ...], training: bool
-) -> None:
-    check_parity(ours(), theirs(), shape, training, steps=2)
+def _timm_drop_path(p: float) -> torch.nn.Module:
+    from timm.layers import DropPath  # PyTorch has no DropPath; timm's is the reference lucid's follows
+
+    return DropPath(p)
+
+
+_CLASSES = np.array([1, 0, 4, 2])
+LAYER_CASES = [LayerCase(label, ours, theirs, [shape]) for label, ours, theirs, shape in _TABLE] + [
+    LayerCase("cross entropy", L.CrossEntropyLoss, tnn.CrossEntropyLoss, [(4, 5), _CLASSES]),
+    LayerCase(
+        "cross entropy sum",
+        lambda: L.CrossEntropyLoss(reduction="sum"),
+        lambda: tnn.CrossEntropyLoss(reduction="sum"),
+        [(4, 5), _CLASSES],
+    ),
+    LayerCase("mse", L.MSELoss, tnn.MSELoss, [(3, 4), Const(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4))]),
+    LayerCase("embedding", lambda: L.Embedding(6, 3), lambda: tnn.Embedding(6, 3), [np.array([[0, 5, 2], [2, 2, 1]])]),
+    LayerCase("drop path p=0", lambda: L.DropPath(0.0), lambda: _timm_drop_path(0.0), [(4, 3, 2)]),
+    LayerCase("drop path eval", lambda: L.DropPath(0.3), lambda: _timm_drop_path(0.3), [(4, 3, 2)], modes=("eval",)),
+]
+
+
+@pytest.mark.parametrize(("case", "mode"), layer_params(LAYER_CASES))
+def test_layer_matches_torch(case: LayerCase, mode: str) -> None:
+    check_layer(case, mode)
 
 
 def test_parameter_and_buffer_names_and_shapes_match_torch() -> None:

@@ -82,7 +82,10 @@ def get_total_norm(
     >>> round(float(nn.utils.get_total_norm([lucid.tensor([3.0]), lucid.tensor([4.0])])), 4)
     5.0
     """
-    where = "get_total_norm"
+    return _total_norm("get_total_norm", tensors, norm_type, error_if_nonfinite)
+
+
+def _total_norm(where: str, tensors: Any, norm_type: Any, error_if_nonfinite: bool) -> Tensor:
     order = _norm_order(where, norm_type)
     items = [tensors] if isinstance(tensors, (Tensor, np.ndarray)) else list(tensors)
     arrays = [np.asarray(t.data if isinstance(t, Tensor) else t) for t in items]
@@ -154,9 +157,9 @@ def clip_grad_norm_(
     where = "clip_grad_norm_"
     params = _as_list(where, parameters)
     max_norm = _max_norm(where, max_norm)
-    grads = _gradients(where, params)
     order = _norm_order(where, norm_type)
-    total = get_total_norm(grads, order, error_if_nonfinite)
+    grads = _gradients(where, params)
+    total = _total_norm(where, grads, order, error_if_nonfinite)
     clip_grads_with_norm_(params, max_norm, total)
     return total
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,16 +29,24 @@ STEPS = 20
 TOL = {"float64": 1e-10, "float32": 1e-5}
 
 
-@dataclass
 class OptimCase:
     """`name` is the class in lucid.optim and torch.optim; `head` overrides hyperparameters for a second group
     holding the last layer (None: one group); `schedule` is (class name, kwargs) of an lr schedule stepped
     after every optimizer step."""
 
-    name: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-    head: dict[str, Any] | None = None
-    schedule: tuple[str, dict[str, Any]] | None = None
+    # A plain class rather than a dataclass: tests/test_parity_coverage.py loads this file without registering
+    # it as a module, which dataclasses with postponed annotations cannot handle.
+    def __init__(
+        self,
+        name: str,
+        kwargs: dict[str, Any] | None = None,
+        head: dict[str, Any] | None = None,
+        schedule: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        self.name = name
+        self.kwargs = kwargs or {}
+        self.head = head
+        self.schedule = schedule
 
     @property
     def label(self) -> str:

@@ -107,7 +107,14 @@ def clip_grads_with_norm_(
     parameters: TensorOrTensors, max_norm: float, total_norm: Tensor | float, foreach: bool | None = None
 ) -> None:
     """Scale the gradients in place by min(1, max_norm / (total_norm + 1e-6)), given a total norm computed
-    beforehand (e.g. by `get_total_norm`)."""
+    beforehand (e.g. by `get_total_norm`, to clip several models' gradients by one shared norm).
+
+    >>> w = lucid.tensor([1.0, 1.0], requires_grad=True)
+    >>> w.grad = np.array([6.0, 8.0], dtype=np.float32)
+    >>> nn.utils.clip_grads_with_norm_([w], max_norm=1.0, total_norm=20.0)
+    >>> [round(v, 4) for v in w.grad.tolist()]
+    [0.3, 0.4]
+    """
     where = "clip_grads_with_norm_"
     max_norm = _max_norm(where, max_norm)
     params = _as_list(where, parameters)

@@ -135,6 +135,11 @@ def _format_param(owner: str, arg: str, optimizer: Optimizer, value: Any) -> lis
     return [value] * groups
 
 
+def _per_group(owner: str, arg: str, optimizer: Optimizer, value: Any, low: float | None = 0.0) -> list[float]:
+    """`_format_param` for numbers: one number >= `low` per parameter group."""
+    return [_number(owner, arg, v, low=low) for v in _format_param(owner, arg, optimizer, value)]
+
+
 def _callables_per_group(owner: str, optimizer: Optimizer, lr_lambda: Any) -> list[Callable[[int], float]]:
     """LambdaLR's and MultiplicativeLR's `lr_lambda`: one function for all groups, or a list of one per group."""
     groups = len(optimizer.param_groups)

@@ -10,10 +10,10 @@ from typing import Any
 from lucid.optim.lr_scheduler.base import (
     LRScheduler,
     _check_optimizer,
-    _format_param,
     _function_state,
     _nonnegative_int,
     _number,
+    _per_group,
 )
 from lucid.optim.optimizer import Optimizer, _check_choice
 
@@ -70,15 +70,11 @@ class CyclicLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         _check_optimizer("CyclicLR", optimizer)
-        base_lrs = [
-            _number("CyclicLR", "base_lr", v, low=0.0) for v in _format_param("CyclicLR", "base_lr", optimizer, base_lr)
-        ]
+        base_lrs = _per_group("CyclicLR", "base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
                 group["lr"] = lr
-        self.max_lrs = [
-            _number("CyclicLR", "max_lr", v, low=0.0) for v in _format_param("CyclicLR", "max_lr", optimizer, max_lr)
-        ]
+        self.max_lrs = _per_group("CyclicLR", "max_lr", optimizer, max_lr)
         up = float(_nonnegative_int("CyclicLR", "step_size_up", step_size_up, minimum=1))
         down = (
             up
@@ -101,8 +97,8 @@ class CyclicLR(LRScheduler):
         if self.cycle_momentum:
             key = _momentum_key("CyclicLR", optimizer)
             self.use_beta1 = key == "betas"
-            self.base_momentums = _format_param("CyclicLR", "base_momentum", optimizer, base_momentum)
-            self.max_momentums = _format_param("CyclicLR", "max_momentum", optimizer, max_momentum)
+            self.base_momentums = _per_group("CyclicLR", "base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("CyclicLR", "max_momentum", optimizer, max_momentum)
             if last_epoch == -1:
                 for top, bottom, group in zip(
                     self.max_momentums, self.base_momentums, optimizer.param_groups, strict=True
@@ -227,18 +223,18 @@ class OneCycleLR(LRScheduler):
                 {"end_step": self.total_steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
             ]  # fmt: skip
-        max_lrs = _format_param("OneCycleLR", "max_lr", optimizer, max_lr)
+        max_lrs = _per_group("OneCycleLR", "max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for top, group in zip(max_lrs, optimizer.param_groups, strict=True):
-                group["initial_lr"] = _number("OneCycleLR", "max_lr", top, low=0.0) / div_factor
+                group["initial_lr"] = top / div_factor
                 group["max_lr"] = top
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum:
             key = _momentum_key("OneCycleLR", optimizer)
             self.use_beta1 = key == "betas"
-            tops = _format_param("OneCycleLR", "max_momentum", optimizer, max_momentum)
-            bottoms = _format_param("OneCycleLR", "base_momentum", optimizer, base_momentum)
+            tops = _per_group("OneCycleLR", "max_momentum", optimizer, max_momentum)
+            bottoms = _per_group("OneCycleLR", "base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
                 for top, bottom, group in zip(tops, bottoms, optimizer.param_groups, strict=True):
                     _set_momentum(group, key, top)

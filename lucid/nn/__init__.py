@@ -1,6 +1,6 @@
 """Neural-network building blocks: Module, Parameter, containers, layers, functional, init."""
 
-from lucid.nn import functional, init, layers
+from lucid.nn import functional, init, layers, utils
 from lucid.nn.container import ModuleDict, ModuleList, Sequential
 from lucid.nn.hooks import RemovableHandle, register_module_forward_hook, register_module_forward_pre_hook
 from lucid.nn.layers import *  # noqa: F403 - every layer class; the list lives in lucid/nn/layers/__init__.py
@@ -19,5 +19,6 @@ __all__ = [  # the layer names come from one list, layers.__all__
     "register_module_forward_hook",
     "register_module_forward_pre_hook",
     "set_module_call_wrapper",
+    "utils",
     *layers.__all__,
 ]

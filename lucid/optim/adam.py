@@ -1,4 +1,4 @@
-"""Adam (L2 weight decay folded into the gradient) and AdamW (decoupled weight decay), as in PyTorch."""
+"""Adam (L2 weight decay folded into the gradient, or decoupled) and AdamW, as in PyTorch."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from lucid.optim.optimizer import Optimizer, ParamsLike, _float_arg
+from lucid.optim.optimizer import Optimizer, ParamsLike, _bump_version, _check_betas, _float_arg, _lerp_
 
 
 class Adam(Optimizer):
@@ -16,14 +16,14 @@ class Adam(Optimizer):
 
     At step t with gradient g (plus `weight_decay * p`): m = β1·m + (1-β1)·g, v = β2·v + (1-β2)·g²,
     p -= lr / (1-β1^t) · m / (sqrt(v) / sqrt(1-β2^t) + eps); with `amsgrad`, v is replaced by its running max.
+    With `decoupled_weight_decay=True` the weight is shrunk by `1 - lr * weight_decay` instead (AdamW).
+    State per parameter: `step`, `exp_avg`, `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq`.
 
     >>> w = lucid.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adam([w], lr=0.1)
     >>> (w * w).sum().backward(); opt.step(); w.tolist()   # the first step moves each weight by about lr
     [0.9000000357627869, -0.9000000357627869]
     """
-
-    _decoupled = False
 
     def __init__(
         self,
@@ -35,6 +35,7 @@ class Adam(Optimizer):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = {
             "lr": lr,
@@ -43,19 +44,16 @@ class Adam(Optimizer):
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
             "maximize": maximize,
+            "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        _float_arg(group["lr"], "learning rate")
-        _float_arg(group["eps"], "epsilon value")
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= _float_arg(beta, f"beta parameter at index {i}") < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (expected 0 <= beta < 1)")
-        _float_arg(group["weight_decay"], "weight_decay value")
+        name = type(self).__name__
+        _float_arg(group["lr"], "learning rate", owner=name, arg="lr")
+        _float_arg(group["eps"], "epsilon value", owner=name, arg="eps")
+        _check_betas(name, group["betas"])
+        _float_arg(group["weight_decay"], "weight_decay value", owner=name, arg="weight_decay")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; parameters whose grad is None are left alone."""
@@ -63,38 +61,47 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]
+            amsgrad, decoupled = group["amsgrad"], group["decoupled_weight_decay"]
             for p in group["params"]:
                 if p.grad is None:
                     continue
+                data = p.data
                 grad = -p.grad if group["maximize"] else p.grad
                 state = self.state.setdefault(p, {})
                 if not state:
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)
-                    state["exp_avg_sq"] = np.zeros_like(p.data)
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
-                if weight_decay != 0:
-                    if self._decoupled:
-                        # AdamW: shrink the weight directly, independent of the adaptive scaling.
-                        p.data *= np.asarray(1 - lr * weight_decay, dtype=p.dtype)
-                    else:
-                        grad = grad + weight_decay * p.data
+                    state["exp_avg"] = np.zeros_like(data)
+                    state["exp_avg_sq"] = np.zeros_like(data)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = np.zeros_like(data)
                 state["step"] += 1
                 t = state["step"]
+                if weight_decay != 0:
+                    if decoupled:
+                        # AdamW: shrink the weight directly, independent of the adaptive scaling.
+                        data *= 1 - lr * weight_decay
+                    else:
+                        grad = grad + weight_decay * data
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg += (grad - exp_avg) * np.asarray(1 - beta1, dtype=p.dtype)
+                _lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
-                step_size = lr / (1 - beta1**t)
-                bias_correction2_sqrt = math.sqrt(1 - beta2**t)
-                if group["amsgrad"]:
+                scratch = np.multiply(grad, 1 - beta2)
+                scratch *= grad
+                exp_avg_sq += scratch
+                if amsgrad:
                     np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
                     second = state["max_exp_avg_sq"]
                 else:
                     second = exp_avg_sq
-                denom = np.sqrt(second) / bias_correction2_sqrt + eps
-                p.data -= (step_size * (exp_avg / denom)).astype(p.dtype, copy=False)
+                step_size = lr / (1 - beta1**t)
+                denom = np.sqrt(second, out=scratch)
+                denom /= math.sqrt(1 - beta2**t)
+                denom += eps
+                # p += (-step_size * m) / denom, the order of torch's addcdiv_.
+                update = np.multiply(exp_avg, -step_size)
+                update /= denom
+                data += update
+                _bump_version(p)
         return loss
 
 
@@ -107,8 +114,6 @@ class AdamW(Adam):
     [0.8500000238418579, -0.8500000238418579]
     """
 
-    _decoupled = True
-
     def __init__(
         self,
         params: ParamsLike,
@@ -120,4 +125,10 @@ class AdamW(Adam):
         *,
         maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize, decoupled_weight_decay=True)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As `Optimizer.load_state_dict`; the weight decay stays decoupled whatever the saved groups say."""
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:
+            group["decoupled_weight_decay"] = True

@@ -186,7 +186,7 @@ class Optimizer:
             if i not in by_index:
                 raise ValueError(f"{name}.load_state_dict: state for parameter index {i} matches no parameter")
             p = by_index[i]
-            new_state[p] = {k: _cast_like(v, p, k, i, name) for k, v in copy.deepcopy(saved_state).items()}
+            new_state[p] = {k: self._restore_state_value(k, v, p, i) for k, v in copy.deepcopy(saved_state).items()}
         new_groups = []
         for saved, group in zip(saved_groups, self.param_groups, strict=True):
             restored = copy.deepcopy({k: v for k, v in saved.items() if k != "params"})
@@ -195,26 +195,72 @@ class Optimizer:
         self.state = new_state
         self.param_groups = new_groups
 
+    def _restore_state_value(self, key: str, value: Any, param: Tensor, index: int) -> Any:
+        """Bring one saved state entry to the parameter's dtype, checking that a shaped buffer matches the
+        parameter's shape (LBFGS, whose buffers are flat, overrides this)."""
+        if isinstance(value, Tensor):
+            value = value.numpy().copy()
+        if isinstance(value, np.ndarray) and value.ndim > 0:
+            if value.shape != param.shape:
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: state[{index}][{key!r}] has shape {value.shape}, "
+                    f"the parameter has shape {param.shape}"
+                )
+            if value.dtype.kind == "f":
+                return value.astype(param.dtype, copy=False)
+        return value
 
-def _cast_like(value: Any, param: Tensor, key: str, index: int, name: str) -> Any:
-    """Bring a saved state buffer to the parameter's dtype; check that shaped buffers match the parameter."""
-    if isinstance(value, Tensor):
-        value = value.numpy().copy()
-    if isinstance(value, np.ndarray) and value.ndim > 0:
-        if value.shape != param.shape:
-            raise ValueError(
-                f"{name}.load_state_dict: state[{index}][{key!r}] has shape {value.shape}, "
-                f"the parameter has shape {param.shape}"
-            )
-        if value.dtype.kind == "f":
-            return value.astype(param.dtype, copy=False)
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float, np.floating, np.integer))
+
+
+def _float_arg(value: Any, what: str, minimum: float = 0.0, *, owner: str = "", arg: str = "") -> float:
+    """Validate a hyperparameter that must be a number >= `minimum`, worded like PyTorch (`Invalid learning
+    rate: -1`) but also naming the optimizer and the argument: `SGD: Invalid learning rate: -1 (lr must be >= 0)`."""
+    prefix = f"{owner}: " if owner else ""
+    name = arg or what
+    if not _is_number(value):
+        raise TypeError(f"{prefix}Invalid {what}: {value!r} ({name} must be a number, got {type(value).__name__})")
+    if not value >= minimum:  # also catches NaN
+        expected = "not NaN" if minimum == -float("inf") else f">= {minimum:g}"
+        raise ValueError(f"{prefix}Invalid {what}: {value} ({name} must be {expected})")
+    return float(value)
+
+
+def _check_betas(owner: str, betas: Any, arg: str = "betas") -> tuple[float, float]:
+    """A pair of coefficients, each in [0, 1), as Adam and its relatives take them."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{owner}: Invalid {arg}: {betas!r} (expected a pair (beta1, beta2))")
+    for i, beta in enumerate(betas):
+        if not _is_number(beta):
+            raise TypeError(f"{owner}: Invalid beta parameter at index {i}: {beta!r} ({arg}[{i}] must be a number)")
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"{owner}: Invalid beta parameter at index {i}: {beta} ({arg}[{i}] must be in [0, 1))")
+    return float(betas[0]), float(betas[1])
+
+
+def _check_choice(owner: str, arg: str, value: Any, choices: tuple[Any, ...]) -> Any:
+    """`value` must be one of `choices`; the message lists them."""
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{owner}: Invalid {arg}: {value!r} (expected one of {options})")
     return value
 
 
-def _float_arg(value: Any, what: str, minimum: float = 0.0) -> float:
-    """Validate a non-negative hyperparameter the way PyTorch words it: `Invalid learning rate: -1`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"Invalid {what}: {value!r} (expected a number)")
-    if not value >= minimum:  # also catches NaN
-        raise ValueError(f"Invalid {what}: {value}")
-    return float(value)
+def _lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """start += weight * (end - start), in place, rounded the way torch.lerp_ does (from whichever end
+    `weight` is nearer), so running averages track PyTorch's to the last bit as far as possible."""
+    diff = end - start
+    w = start.dtype.type(weight)  # torch rounds the weight to the tensor's dtype before using it
+    if abs(w) < 0.5:
+        diff *= w
+        start += diff
+    else:
+        diff *= 1 - w
+        np.subtract(end, diff, out=start)
+
+
+def _bump_version(param: Tensor) -> None:
+    """Tell autograd a parameter's values changed in place (a graph that saved them must not reuse them)."""
+    param.data = param.data

@@ -43,13 +43,14 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        _float_arg(group["lr"], "learning rate")
-        momentum = _float_arg(group["momentum"], "momentum value")
-        dampening = _float_arg(group["dampening"], "dampening value", minimum=-float("inf"))
-        _float_arg(group["weight_decay"], "weight_decay value")
+        _float_arg(group["lr"], "learning rate", owner="SGD", arg="lr")
+        momentum = _float_arg(group["momentum"], "momentum value", owner="SGD", arg="momentum")
+        dampening = _float_arg(group["dampening"], "dampening value", minimum=-float("inf"), owner="SGD",
+                               arg="dampening")  # fmt: skip
+        _float_arg(group["weight_decay"], "weight_decay value", owner="SGD", arg="weight_decay")
         if group["nesterov"] and (momentum <= 0 or dampening != 0):
             raise ValueError(
-                f"Nesterov momentum requires a momentum and zero dampening, got momentum={momentum}, "
+                f"SGD: Nesterov momentum requires a momentum and zero dampening, got momentum={momentum}, "
                 f"dampening={dampening}"
             )
 
@@ -76,5 +77,5 @@ class SGD(Optimizer):
                     state["momentum_buffer"] = buf
                     d_p = d_p + momentum * buf if nesterov else buf
                 # Write into the existing array so views of p.data (and p.data itself) stay valid.
-                p.data -= (lr * d_p).astype(p.dtype, copy=False)
+                p.data -= lr * d_p
         return loss

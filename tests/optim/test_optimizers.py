@@ -240,3 +240,110 @@ def test_add_param_group_fills_defaults() -> None:
     assert opt.param_groups[1]["lr"] == 0.01 and opt.param_groups[1]["momentum"] == 0.9
     with pytest.raises(ValueError, match="more than one parameter group"):
         opt.add_param_group({"params": [a]})
+
+
+# ---- every optimizer: torch's signature and defaults, and clear errors ------------------------------------------
+
+ALL = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop", "LBFGS"]
+TORCH_ONLY = {"foreach", "capturable", "differentiable", "fused"}  # device/compilation switches lucid has no use for
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_signature_and_defaults_match_torch(name: str) -> None:
+    import inspect
+
+    ours = inspect.signature(getattr(optim, name)).parameters
+    theirs = {k: v for k, v in inspect.signature(getattr(torch.optim, name)).parameters.items() if k not in TORCH_ONLY}
+    assert list(ours) == [k for k in theirs if k in ours]
+    assert set(ours) == set(theirs)
+    for key, param in ours.items():
+        assert param.default == theirs[key].default, key
+        positional = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.POSITIONAL_ONLY)
+        if theirs[key].kind == inspect.Parameter.KEYWORD_ONLY:
+            assert param.kind == inspect.Parameter.KEYWORD_ONLY, key
+        elif param.kind in positional:
+            # Positional in lucid only where the positions agree with torch's.
+            assert list(ours).index(key) == list(theirs).index(key), key
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_default_hyperparameters_match_torch(name: str) -> None:
+    ours = getattr(optim, name)([lucid.zeros(3, requires_grad=True)]).param_groups[0]
+    theirs = getattr(torch.optim, name)([torch.zeros(3, requires_grad=True)]).param_groups[0]
+    assert set(ours) == set(theirs) - TORCH_ONLY
+    for key in ours:
+        if key != "params":
+            assert ours[key] == theirs[key], key
+
+
+def test_adagrad_holds_state_from_construction_like_torch() -> None:
+    a, b = lucid.zeros(2, requires_grad=True), lucid.zeros(3, requires_grad=True)
+    opt = optim.Adagrad([a, b], initial_accumulator_value=0.5)
+    theirs = torch.optim.Adagrad([torch.zeros(2), torch.zeros(3)], initial_accumulator_value=0.5)
+    sd, tsd = opt.state_dict(), theirs.state_dict()
+    assert list(sd["state"]) == list(tsd["state"]) == [0, 1]
+    np.testing.assert_array_equal(sd["state"][1]["sum"], tsd["state"][1]["sum"].numpy())
+    # A group added later gets its state on its first step.
+    c = lucid.ones(2, requires_grad=True)
+    opt.add_param_group({"params": [c]})
+    c.grad = np.ones(2, dtype=np.float32)
+    opt.step()
+    assert opt.state[c]["step"] == 1
+
+
+def _p() -> list[lucid.Tensor]:
+    return [lucid.zeros(2, requires_grad=True)]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: optim.RMSprop(_p(), lr=-0.1), ValueError, r"RMSprop: Invalid learning rate: -0.1 \(lr must be >= 0\)"),
+        (lambda: optim.RMSprop(_p(), alpha=-0.5), ValueError, r"RMSprop: Invalid alpha value: -0.5 \(alpha must be"),
+        (lambda: optim.RMSprop(_p(), momentum=-1), ValueError, "RMSprop: Invalid momentum value: -1"),
+        (lambda: optim.Adagrad(_p(), lr_decay=-1.0), ValueError, "Adagrad: Invalid lr_decay value: -1.0"),
+        (lambda: optim.Adagrad(_p(), initial_accumulator_value=-0.1), ValueError,
+         "Adagrad: Invalid initial_accumulator_value value: -0.1"),
+        (lambda: optim.Adadelta(_p(), rho=1.5), ValueError,
+         r"Adadelta: Invalid rho value: 1.5 \(rho must be in \[0, 1\]\)"),
+        (lambda: optim.Adamax(_p(), betas=(0.9, 1.0)), ValueError,
+         r"Adamax: Invalid beta parameter at index 1: 1.0 \(betas\[1\] must be in \[0, 1\)\)"),
+        (lambda: optim.NAdam(_p(), momentum_decay=-0.1), ValueError, "NAdam: Invalid momentum_decay value: -0.1"),
+        (lambda: optim.NAdam(_p(), betas=(0.9,)), ValueError, r"NAdam: Invalid betas: \(0.9,\) \(expected a pair"),
+        (lambda: optim.RAdam(_p(), eps=-1e-8), ValueError, "RAdam: Invalid epsilon value: -1e-08"),
+        (lambda: optim.RAdam(_p(), betas=(-0.1, 0.9)), ValueError, "RAdam: Invalid beta parameter at index 0: -0.1"),
+        (lambda: optim.ASGD(_p(), weight_decay=-1), ValueError, "ASGD: Invalid weight_decay value: -1"),
+        (lambda: optim.ASGD(_p(), t0="soon"), TypeError, r"ASGD: Invalid t0 value: 'soon' \(t0 must be a number"),
+        (lambda: optim.Rprop(_p(), etas=(1.2, 0.5)), ValueError,
+         r"Rprop: Invalid eta values: 1.2, 0.5 \(etas must satisfy 0 < etaminus < 1 < etaplus\)"),
+        (lambda: optim.Rprop(_p(), step_sizes=(1.0, 0.1)), ValueError, r"Rprop: Invalid step_sizes: \(1.0, 0.1\)"),
+        (lambda: optim.Adam(_p(), lr="fast"), TypeError, r"Adam: Invalid learning rate: 'fast' \(lr must be a number"),
+        (lambda: optim.AdamW(_p(), lr=float("nan")), ValueError, "AdamW: Invalid learning rate: nan"),
+        (lambda: optim.RMSprop([], lr=0.1), ValueError, "RMSprop got an empty parameter list"),
+        (lambda: optim.NAdam([{"params": _p(), "lr": -1.0}]), ValueError, "NAdam: Invalid learning rate: -1.0"),
+    ],
+)  # fmt: skip
+def test_bad_hyperparameters_name_the_optimizer_the_argument_and_the_value(
+    make: Any, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_adamw_stays_decoupled_after_loading_an_adam_state() -> None:
+    w = lucid.zeros(2, requires_grad=True)
+    saved = optim.Adam([w], weight_decay=0.1).state_dict()
+    opt = optim.AdamW([w])
+    opt.load_state_dict(saved)
+    assert opt.param_groups[0]["decoupled_weight_decay"] is True
+
+
+def test_steps_bump_the_parameter_version() -> None:
+    # A graph that saved a parameter must notice that an optimizer step changed it.
+    for name in ALL[:-1]:
+        w = lucid.ones(3, requires_grad=True)
+        opt = getattr(optim, name)([w])
+        w.grad = np.ones(3, dtype=np.float32)
+        before = w._version
+        opt.step()
+        assert w._version > before, name

@@ -8,7 +8,6 @@ covers the ops its forward is made of.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import lucid
 from lucid.autograd.function import Function, set_op_observer
 from lucid.nn import layers
 from tests.autograd.test_grad_coverage import _register_all_ops
+from tests.collect import load_test_module
 from tests.parity import LayerCase, OpCase, build, concrete, leaves
 
 _TESTS = Path(__file__).parent
@@ -32,10 +32,7 @@ def _tables() -> tuple[list[LayerCase], list[OpCase]]:
     for path in sorted(_TESTS.rglob("test_*parity*.py")):
         if path.name == Path(__file__).name:
             continue
-        spec = importlib.util.spec_from_file_location(f"_parity_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load_test_module(path, "_parity_")
         layer_cases.extend(getattr(module, "LAYER_CASES", []))
         op_cases.extend(getattr(module, "OP_CASES", []))
     return layer_cases, op_cases

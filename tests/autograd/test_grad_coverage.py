@@ -13,6 +13,7 @@ from pathlib import Path
 
 import lucid.autograd.ops
 from lucid.autograd.function import Function
+from tests.collect import load_test_module
 from tests.gradcheck import GradCase
 
 _HERE = Path(__file__).parent
@@ -32,10 +33,7 @@ def _collected_cases() -> dict[str, list[GradCase]]:
     for path in sorted(_HERE.glob("test_grad_*.py")):
         if path.name == Path(__file__).name:
             continue
-        spec = importlib.util.spec_from_file_location(f"_gradcases_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load_test_module(path, "_gradcases_")
         for name, family_cases in getattr(module, "CASES", {}).items():
             cases.setdefault(name, []).extend(family_cases)
     return cases

@@ -70,26 +70,41 @@ def _pair_case(op: str, label: str, ours, theirs, shape) -> OpCase:
 
 
 OP_CASES = [
-    OpCase("Hardtanh", "F.hardtanh -0.5 0.5", lambda x: F.hardtanh(x, -0.5, 0.5), lambda x: TF.hardtanh(x, -0.5, 0.5),
-           [KINKS.copy() / 4]),
+    OpCase(
+        "Hardtanh",
+        "F.hardtanh -0.5 0.5",
+        lambda x: F.hardtanh(x, -0.5, 0.5),
+        lambda x: TF.hardtanh(x, -0.5, 0.5),
+        [KINKS.copy() / 4],
+    ),
     OpCase("Hardtanh", "F.relu6", F.relu6, TF.relu6, [_spread(4, 5)]),
-    OpCase("Softplus", "F.softplus beta 3", lambda x: F.softplus(x, 3.0), lambda x: TF.softplus(x, 3.0), [KINKS.copy()]),
+    OpCase(
+        "Softplus", "F.softplus beta 3", lambda x: F.softplus(x, 3.0), lambda x: TF.softplus(x, 3.0), [KINKS.copy()]
+    ),
     OpCase("Elu", "F.elu alpha 2", lambda x: F.elu(x, 2.0), lambda x: TF.elu(x, 2.0), [KINKS.copy()]),
     OpCase("Elu", "F.selu", F.selu, TF.selu, [_spread(3, 4)]),
     OpCase("Elu", "F.celu alpha 0.5", lambda x: F.celu(x, 0.5), lambda x: TF.celu(x, 0.5), [_spread(3, 4)]),
     OpCase("Where", "F.leaky_relu", lambda x: F.leaky_relu(x, 0.3), lambda x: TF.leaky_relu(x, 0.3), [KINKS.copy()]),
-    OpCase("Where", "F.prelu per channel", F.prelu, TF.prelu, [_spread(2, 3, 5), np.array([0.1, -0.2, 0.5], np.float32)]),
+    OpCase(
+        "Where", "F.prelu per channel", F.prelu, TF.prelu, [_spread(2, 3, 5), np.array([0.1, -0.2, 0.5], np.float32)]
+    ),
     OpCase("Mul", "F.hardswish", F.hardswish, TF.hardswish, [KINKS.copy()]),
     OpCase("Mul", "F.hardsigmoid", F.hardsigmoid, TF.hardsigmoid, [KINKS.copy()]),
     OpCase("Tanh", "F.mish", F.mish, TF.mish, [_spread(5, 3)]),
     OpCase("Div", "F.softsign", F.softsign, TF.softsign, [KINKS.copy()]),
     OpCase("Sigmoid", "F.glu dim 0", lambda x: F.glu(x, 0), lambda x: TF.glu(x, 0), [(4, 3)]),
-    OpCase("Log", "F.log_softmax dtype float64", lambda x: F.log_softmax(x, 1, dtype=lucid.float64),
-           lambda x: TF.log_softmax(x, 1, dtype=torch.float64), [(3, 4)]),
+    OpCase(
+        "Log",
+        "F.log_softmax dtype float64",
+        lambda x: F.log_softmax(x, 1, dtype=lucid.float64),
+        lambda x: TF.log_softmax(x, 1, dtype=torch.float64),
+        [(3, 4)],
+    ),
     OpCase("Exp", "F.softmax dim 0", lambda x: F.softmax(x, 0), lambda x: TF.softmax(x, 0), [(3, 4)]),
-    OpCase("Tanh", "F.gelu tanh", lambda x: F.gelu(x, "tanh"), lambda x: TF.gelu(x, approximate="tanh"),
-           [KINKS.copy() / 3]),
-]  # fmt: skip
+    OpCase(
+        "Tanh", "F.gelu tanh", lambda x: F.gelu(x, "tanh"), lambda x: TF.gelu(x, approximate="tanh"), [KINKS.copy() / 3]
+    ),
+]
 
 
 @pytest.mark.parametrize(("case", "mode"), layer_params(LAYER_CASES))

@@ -101,12 +101,28 @@ OP_CASES = [
         lambda x, m, v, w, b: TF.instance_norm(x, m, v, w, b, use_input_stats=False),
         [_offset(2, 3, 4), Const(_MEAN), Const(_VAR), (3,), (3,)],
     ),
-    OpCase("Sqrt", "F.rms_norm eps None", lambda x, w: F.rms_norm(x, (4,), w), lambda x, w: TF.rms_norm(x, (4,), w), [(3, 4), (4,)]),
-    OpCase("Sqrt", "F.rms_norm float64", lambda x: F.rms_norm(x, [2, 3], eps=1e-4), lambda x: TF.rms_norm(x, [2, 3], eps=1e-4),
-           [np.random.default_rng(3).standard_normal((2, 2, 3))]),
-    OpCase("Pad", "F.local_response_norm", lambda x: F.local_response_norm(x, 4, 1e-3, 0.6, 1.5),
-           lambda x: TF.local_response_norm(x, 4, 1e-3, 0.6, 1.5), [_offset(2, 6, 3)]),
-]  # fmt: skip
+    OpCase(
+        "Sqrt",
+        "F.rms_norm eps None",
+        lambda x, w: F.rms_norm(x, (4,), w),
+        lambda x, w: TF.rms_norm(x, (4,), w),
+        [(3, 4), (4,)],
+    ),
+    OpCase(
+        "Sqrt",
+        "F.rms_norm float64",
+        lambda x: F.rms_norm(x, [2, 3], eps=1e-4),
+        lambda x: TF.rms_norm(x, [2, 3], eps=1e-4),
+        [np.random.default_rng(3).standard_normal((2, 2, 3))],
+    ),
+    OpCase(
+        "Pad",
+        "F.local_response_norm",
+        lambda x: F.local_response_norm(x, 4, 1e-3, 0.6, 1.5),
+        lambda x: TF.local_response_norm(x, 4, 1e-3, 0.6, 1.5),
+        [_offset(2, 6, 3)],
+    ),
+]
 
 
 @pytest.mark.parametrize(("case", "mode"), layer_params(LAYER_CASES))
@@ -123,14 +139,20 @@ _REPRS = [
     (L.InstanceNorm1d(3), tnn.InstanceNorm1d(3)),
     (L.InstanceNorm2d(3, affine=True), tnn.InstanceNorm2d(3, affine=True)),
     (L.InstanceNorm2d(3, affine=True, bias=False), tnn.InstanceNorm2d(3, affine=True, bias=False)),
-    (L.InstanceNorm3d(4, 1e-3, None, track_running_stats=True), tnn.InstanceNorm3d(4, 1e-3, None, track_running_stats=True)),
+    (
+        L.InstanceNorm3d(4, 1e-3, None, track_running_stats=True),
+        tnn.InstanceNorm3d(4, 1e-3, None, track_running_stats=True),
+    ),
     (L.BatchNorm3d(4), tnn.BatchNorm3d(4)),
-    (L.BatchNorm3d(4, affine=False, track_running_stats=False), tnn.BatchNorm3d(4, affine=False, track_running_stats=False)),
+    (
+        L.BatchNorm3d(4, affine=False, track_running_stats=False),
+        tnn.BatchNorm3d(4, affine=False, track_running_stats=False),
+    ),
     (L.RMSNorm(5), tnn.RMSNorm(5)),
     (L.RMSNorm([2, 3], eps=1e-6, elementwise_affine=False), tnn.RMSNorm([2, 3], eps=1e-6, elementwise_affine=False)),
     (L.LocalResponseNorm(3), tnn.LocalResponseNorm(3)),
     (L.LocalResponseNorm(2, 1e-3, 0.5, 2.0), tnn.LocalResponseNorm(2, 1e-3, 0.5, 2.0)),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("ours", "theirs"), _REPRS, ids=[repr(t) for _, t in _REPRS])
@@ -177,19 +199,43 @@ def test_rms_norm_default_eps_is_the_dtypes_machine_epsilon() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: L.InstanceNorm2d(3)(lucid.zeros(2, 3)), r"InstanceNorm2d: expected input of shape \(N, C, H, W\) or \(C, H, W\), got shape \(2, 3\)"),
-        (lambda: L.InstanceNorm1d(3, affine=True)(lucid.zeros(2, 4, 5)), r"InstanceNorm1d: expected input with 3 channels, got shape \(2, 4, 5\)"),
+        (
+            lambda: L.InstanceNorm2d(3)(lucid.zeros(2, 3)),
+            r"InstanceNorm2d: expected input of shape \(N, C, H, W\) or \(C, H, W\), got shape \(2, 3\)",
+        ),
+        (
+            lambda: L.InstanceNorm1d(3, affine=True)(lucid.zeros(2, 4, 5)),
+            r"InstanceNorm1d: expected input with 3 channels, got shape \(2, 4, 5\)",
+        ),
         (lambda: L.InstanceNorm1d(3)(lucid.zeros(2, 3, 1)), r"instance_norm: expected more than 1 spatial element"),
-        (lambda: L.BatchNorm3d(3)(lucid.zeros(2, 3, 4, 4)), r"BatchNorm3d: expected input of shape \(N, C, D, H, W\), got shape \(2, 3, 4, 4\)"),
+        (
+            lambda: L.BatchNorm3d(3)(lucid.zeros(2, 3, 4, 4)),
+            r"BatchNorm3d: expected input of shape \(N, C, D, H, W\), got shape \(2, 3, 4, 4\)",
+        ),
         (lambda: L.BatchNorm3d(0), "BatchNorm3d: num_features must be a positive int, got 0"),
-        (lambda: L.RMSNorm(4)(lucid.zeros(2, 5)), r"RMSNorm: expected input whose trailing dimensions are \(4,\), got shape \(2, 5\)"),
-        (lambda: F.rms_norm(lucid.zeros(2, 4), 4, lucid.ones(3)), r"rms_norm: weight must have shape \(4,\), got \(3,\)"),
-        (lambda: L.LocalResponseNorm(2)(lucid.zeros(2, 3)), r"LocalResponseNorm: expected input of shape \(N, C, \*\) with 3 or more"),
+        (
+            lambda: L.RMSNorm(4)(lucid.zeros(2, 5)),
+            r"RMSNorm: expected input whose trailing dimensions are \(4,\), got shape \(2, 5\)",
+        ),
+        (
+            lambda: F.rms_norm(lucid.zeros(2, 4), 4, lucid.ones(3)),
+            r"rms_norm: weight must have shape \(4,\), got \(3,\)",
+        ),
+        (
+            lambda: L.LocalResponseNorm(2)(lucid.zeros(2, 3)),
+            r"LocalResponseNorm: expected input of shape \(N, C, \*\) with 3 or more",
+        ),
         (lambda: L.LocalResponseNorm(0), "LocalResponseNorm: size must be a positive int, got 0"),
-        (lambda: F.instance_norm(lucid.zeros(2, 3, 4), use_input_stats=False), "instance_norm: use_input_stats=False needs running_mean"),
-        (lambda: F.instance_norm(lucid.zeros(2, 3, 4), lucid.zeros(2)), r"instance_norm: running_mean must have shape \(3,\)"),
+        (
+            lambda: F.instance_norm(lucid.zeros(2, 3, 4), use_input_stats=False),
+            "instance_norm: use_input_stats=False needs running_mean",
+        ),
+        (
+            lambda: F.instance_norm(lucid.zeros(2, 3, 4), lucid.zeros(2)),
+            r"instance_norm: running_mean must have shape \(3,\)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_norm_input_names_the_layer_and_shapes(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()

@@ -134,8 +134,8 @@ def celu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, and x where beta * x > threshold, as `torch.nn.functional.softplus`.
 
-    >>> softplus(lucid.tensor([-100.0, 0.0, 30.0]))
-    tensor([ 0.    ,  0.6931, 30.    ])
+    >>> softplus(lucid.tensor([-2.0, 0.0, 30.0]))
+    tensor([ 0.1269,  0.6931, 30.    ])
     """
     return fused.softplus(_tensor(x, "softplus"), beta, threshold)
 

@@ -89,8 +89,15 @@ def _pick(
 def _weighted_mean(total: Tensor, denominator: Tensor | float) -> Tensor:
     if isinstance(denominator, Tensor):
         return total / denominator
-    # Everything ignored: 0 / 0, NaN as in PyTorch, without NumPy's division warning.
-    return total * (1.0 / denominator if denominator else float("nan"))
+    if not denominator:
+        return _nothing_counted(total)
+    return total * (1.0 / denominator)
+
+
+def _nothing_counted(total: Tensor) -> Tensor:
+    """A mean over no positions (everything ignored, or an empty batch): NaN, as in PyTorch, whose gradient is 0
+    (no position contributed), without NumPy's 0 / 0 warning."""
+    return total * 0.0 + float("nan")
 
 
 def nll_loss(
@@ -225,4 +232,6 @@ def _probability_target(
     if reduction == "sum":
         return -terms.sum()
     positions = log_probs.size // classes if classes else 0
-    return -terms.sum() * (1.0 / positions if positions else float("nan"))
+    if not positions:
+        return _nothing_counted(terms.sum())
+    return -terms.sum() * (1.0 / positions)

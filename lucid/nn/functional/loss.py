@@ -229,8 +229,8 @@ def binary_cross_entropy(
     target = _same_shape_target(x, target, where)
     if not x.is_meta and x.size and (x.data.min() < 0 or x.data.max() > 1):
         raise ValueError(
-            f"{where}: every input must be a probability between 0 and 1, got values from {x.data.min()} to "
-            f"{x.data.max()}; for logits use binary_cross_entropy_with_logits"
+            f"{where}: every input must be a probability between 0 and 1, got values from {x.data.min():.6g} to "
+            f"{x.data.max():.6g}; for logits use binary_cross_entropy_with_logits"
         )
     loss = binary_cross_entropy_terms(x, target)
     if weight is not None:
@@ -253,8 +253,8 @@ def binary_cross_entropy_with_logits(
     `torch.nn.functional.binary_cross_entropy_with_logits`: (1 - t) x + (1 + (p - 1) t) softplus(-x), times
     `weight`; `pos_weight` (p, broadcast over the last axis) weighs the positive terms.
 
-    >>> binary_cross_entropy_with_logits(lucid.tensor([100.0, -100.0]), lucid.tensor([1.0, 0.0]))
-    tensor(0.)
+    >>> binary_cross_entropy_with_logits(lucid.tensor([2.0, -1.0]), lucid.tensor([1.0, 0.0]))
+    tensor(0.2201)
     """
     where = "binary_cross_entropy_with_logits"
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction, where), where)

@@ -205,9 +205,9 @@ def instance_norm(
     With `use_input_stats=False` the running statistics are used instead; with it and running statistics given,
     they are updated in place by the batch average of the per-sample statistics (unbiased variance), as PyTorch.
 
-    >>> y = instance_norm(lucid.randn(2, 3, 16) * 5 + 2)
-    >>> y.numpy().mean(axis=2).round(4).tolist()[0], y.numpy().std(axis=2).round(3).tolist()[0]
-    ([0.0, 0.0, 0.0], [1.0, 1.0, 1.0])
+    >>> y = instance_norm(lucid.randn(2, 3, 16) * 5 + 2).numpy()
+    >>> bool(np.allclose(y.mean(axis=2), 0, atol=1e-5)), bool(np.allclose(y.std(axis=2), 1, atol=1e-3))
+    (True, True)
     """
     where = "instance_norm"
     if not isinstance(x, Tensor) or x.ndim < 2:
@@ -255,8 +255,8 @@ def rms_norm(
     """x / sqrt(mean(x^2) + eps) over the trailing `normalized_shape` axes, times `weight`, as
     `torch.nn.functional.rms_norm`; `eps=None` is the machine epsilon of x's dtype, PyTorch's default.
 
-    >>> rms_norm(lucid.tensor([[3.0, 4.0]]), 2).numpy().round(4).tolist()
-    [[0.8485, 1.1314]]
+    >>> rms_norm(lucid.tensor([[3.0, 4.0]]), 2)
+    tensor([[0.8485, 1.1314]])
     """
     shape = _trailing_shape(x, normalized_shape, "rms_norm")
     if weight is not None and weight.shape != shape:
@@ -272,8 +272,8 @@ def local_response_norm(x: Tensor, size: int, alpha: float = 1e-4, beta: float =
     """x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta, as
     `torch.nn.functional.local_response_norm` (the window is zero-padded and always divided by `size`).
 
-    >>> local_response_norm(lucid.ones(1, 3, 2), size=2, alpha=1.0, k=1.0).numpy()[0, :, 0].round(4).tolist()
-    [0.6598, 0.6598, 0.8409]
+    >>> local_response_norm(lucid.ones(1, 3, 2), size=2, alpha=1.0, k=1.0)[0, :, 0]
+    tensor([0.7378, 0.5946, 0.5946])
     """
     if not isinstance(x, Tensor) or x.ndim < 3:
         got = x.shape if isinstance(x, Tensor) else type(x).__name__

@@ -10,7 +10,16 @@ import pytest
 
 import lucid
 from lucid.autograd.ops import elementwise as ew
-from lucid.autograd.ops.activation import elu, gelu, hardtanh, softplus
+from lucid.autograd.ops.activation import (
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    softplus,
+)
 from tests.gradcheck import GradCase, check_gradients
 
 # Both signs, across erf's float64 switch at |x / sqrt 2| = 2.5 and far into the tails.
@@ -33,6 +42,16 @@ CASES = {
         GradCase(softplus, [_softplus_inputs], "softplus beta 1 threshold 20"),
         GradCase(lambda x: softplus(x, 2.0, 10.0), [_softplus_inputs / 2.5], "softplus beta 2 threshold 10"),
         GradCase(lambda x: softplus(x, 1.0, float("inf")), [_softplus_inputs], "softplus without threshold"),
+    ],
+    "Hardsigmoid": [GradCase(hardsigmoid, [_clamped * 1.4], "hardsigmoid on both sides of +-3")],
+    "Hardswish": [GradCase(hardswish, [_clamped * 1.4], "hardswish on both sides of +-3")],
+    "LeakyRelu": [
+        GradCase(leaky_relu, [_clamped], "leaky relu 0.01"),
+        GradCase(lambda x: leaky_relu(x, -0.7), [_clamped], "leaky relu with a negative slope"),
+    ],
+    "LogSoftmax": [
+        GradCase(lambda x: log_softmax(x, 1), [(3, 4, 2)], "log softmax over axis 1"),
+        GradCase(lambda x: log_softmax(x, 0), [_gelu_inputs * 30], "log softmax of large values"),
     ],
     "Elu": [
         GradCase(elu, [_gelu_inputs], "elu alpha 1"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lucid
-from lucid.autograd.ops.loss import BinaryCrossEntropy
+from lucid.autograd.ops.loss import BinaryCrossEntropy, smooth_l1
 from tests.gradcheck import GradCase, check_gradients
 
 # Probabilities away from 0 and 1 (finite differences must stay inside), with targets that are not just 0 or 1.
@@ -17,6 +17,11 @@ CASES = {
     "BinaryCrossEntropy": [
         GradCase(BinaryCrossEntropy.apply, [_probs, _targets], "bce of probabilities and soft targets"),
         GradCase(BinaryCrossEntropy.apply, [_probs, np.array([1.0, 0.0, 0.5])], "bce with broadcast targets"),
+    ],
+    "SmoothL1": [
+        # Differences on both sides of beta (|d| of 0.1 to 3), away from |d| = beta itself.
+        GradCase(lambda x, t: smooth_l1(x, t, 1.0), [_probs * 4 - 2, _targets], "smooth l1 beta 1"),
+        GradCase(lambda x, t: smooth_l1(x, t, 0.5, huber=True), [_probs * 4 - 2, _targets[0]], "huber delta 0.5"),
     ],
 }
 

@@ -1,4 +1,5 @@
-"""Elementwise loss terms that a composition of primitives gets wrong at the edges.
+"""Elementwise loss terms as single ops: where a composition of primitives is wrong at the edges (binary cross
+entropy) or slow (smooth L1 and Huber, see SmoothL1).
 
 Binary cross entropy on probabilities: composed as -(t * log(x) + (1 - t) * log(1 - x)) with the logs clamped at
 -100, as PyTorch clamps them, its gradient is NaN wherever x is exactly 0 or 1 (the clamp passes no gradient, and
@@ -52,6 +53,40 @@ class BinaryCrossEntropy(_Elementwise):
         return grad_x, grad_t
 
 
+class SmoothL1(_Elementwise):
+    """The elementwise smooth L1 (or, with `huber`, Huber) loss of input `x` and target `t`, broadcast together.
+
+    With c = min(|d|, beta) for d = x - t, smooth L1 is c (|d| - c / 2) / beta: 0.5 d^2 / beta below beta and
+    |d| - beta / 2 above, with no select; Huber with delta = beta is the same without the division. The slope is
+    clip(d, -beta, beta) (/ beta). Composed (subtract, abs, compare, square, where, ...) it cost 3x PyTorch's time.
+    """
+
+    op_name = "smooth_l1_loss"
+
+    def forward(self, x: np.ndarray, t: np.ndarray, beta: float, huber: bool) -> np.ndarray:
+        d = x - t
+        size = np.abs(d)
+        c = np.minimum(size, beta)
+        size -= 0.5 * c
+        size *= c
+        if not huber:
+            size /= beta
+        self.d, self.beta, self.huber = d, beta, huber
+        return size
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        slope = np.clip(self.d, -self.beta, self.beta)
+        if not self.huber:
+            slope /= self.beta
+        slope *= grad
+        return (slope if self.parents[0].requires_grad else None), (-slope if self.parents[1].requires_grad else None)
+
+
 def binary_cross_entropy_terms(x: Tensor, t: Tensor) -> Tensor:
     """The elementwise terms of binary cross entropy as one op (see the module docstring)."""
     return BinaryCrossEntropy.apply(x, t)
+
+
+def smooth_l1(x: Tensor, t: Tensor, beta: float, huber: bool = False) -> Tensor:
+    """Elementwise smooth L1 (or Huber, delta = beta) of `x` and `t` as one op; beta must be positive."""
+    return SmoothL1.apply(x, t, beta=beta, huber=huber)

@@ -1,7 +1,8 @@
 """Activations, PyTorch's `torch.nn.functional` spellings.
 
-Most are compositions of elementwise primitives (the engine differentiates them); GELU, hardtanh, softplus and
-the ELU family are single ops of lucid/autograd/ops/activation.py, for the reasons given there.
+Some are compositions of elementwise primitives (the engine differentiates them); GELU, hardtanh, hardsigmoid,
+hardswish, leaky ReLU, softplus, the ELU family and log_softmax are single ops of lucid/autograd/ops/activation.py,
+for the reasons given there.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def hardsigmoid(x: Tensor, inplace: bool = False) -> Tensor:
     >>> hardsigmoid(lucid.tensor([-4.0, 0.0, 1.5]))
     tensor([0.  , 0.5 , 0.75])
     """
-    return fused.hardtanh(_tensor(x, "hardsigmoid"), -3.0, 3.0) * (1.0 / 6.0) + 0.5
+    return fused.hardsigmoid(_tensor(x, "hardsigmoid"))
 
 
 def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
@@ -67,7 +68,7 @@ def hardswish(x: Tensor, inplace: bool = False) -> Tensor:
     >>> hardswish(lucid.tensor([-4.0, 1.5, 4.0]))
     tensor([-0.   ,  1.125,  4.   ])
     """
-    return x * hardsigmoid(_tensor(x, "hardswish"))
+    return fused.hardswish(_tensor(x, "hardswish"))
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -76,8 +77,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -
     >>> leaky_relu(lucid.tensor([-2.0, 3.0]), 0.1)
     tensor([-0.2,  3. ])
     """
-    x = _tensor(x, "leaky_relu")
-    return ew.where(x > 0, x, x * negative_slope)
+    return fused.leaky_relu(_tensor(x, "leaky_relu"), negative_slope)
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
@@ -258,5 +258,5 @@ def log_softmax(
     tensor([-0.6931, -0.6931])
     """
     x, chosen = _softmax_args(x, dim, axis, dtype, "log_softmax")
-    shifted, ax = _shifted(x, chosen)
-    return shifted - ew.log(ew.exp(shifted).sum(axis=ax, keepdims=True))
+    (ax,) = normalize_axes(chosen, x.ndim, x.shape)
+    return fused.log_softmax(x, ax)

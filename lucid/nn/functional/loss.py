@@ -1,10 +1,10 @@
 """Regression, binary and ranking losses, PyTorch's `torch.nn.functional` spellings: mse, l1, smooth L1, Huber,
 KL divergence, binary cross entropy (on probabilities and on logits), margin ranking and cosine embedding.
 
-Each is composed from elementwise ops and reductions, except the probabilities' binary cross entropy, whose
-elementwise terms are one op (lucid/autograd/ops/loss.py says why). Class losses (nll_loss, cross_entropy) are in
-lucid/nn/functional/classification.py. `size_average` and `reduce` are PyTorch's deprecated spellings of
-`reduction`, accepted with its warning.
+Each is composed from elementwise ops and reductions, except the elementwise terms of binary cross entropy on
+probabilities, smooth L1 and Huber, which are single ops (lucid/autograd/ops/loss.py says why). Class losses
+(nll_loss, cross_entropy) are in lucid/nn/functional/classification.py. `size_average` and `reduce` are PyTorch's
+deprecated spellings of `reduction`, accepted with its warning.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 
 from lucid.autograd.ops import activation as fused
 from lucid.autograd.ops import elementwise as ew
-from lucid.autograd.ops.loss import binary_cross_entropy_terms
+from lucid.autograd.ops.loss import binary_cross_entropy_terms, smooth_l1
 from lucid.tensor import Tensor, as_tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -139,12 +139,11 @@ def smooth_l1_loss(
     reduction = legacy_reduction(size_average, reduce, reduction, where)
     if beta < 0:
         raise ValueError(f"{where}: beta must be non-negative, got {beta!r}")
-    diff = _input(input, where) - _same_shape_target(input, target, where)
-    size = ew.abs(diff)
+    x = _input(input, where)
+    target = _same_shape_target(x, target, where)
     if beta == 0:
-        return reduce_loss(size, reduction, where)
-    loss = ew.where(size < beta, diff * diff * (0.5 / beta), size - 0.5 * beta)
-    return reduce_loss(loss, reduction, where)
+        return reduce_loss(ew.abs(x - target), reduction, where)  # PyTorch's plain L1 (the formula divides by 0)
+    return reduce_loss(smooth_l1(x, target, beta), reduction, where)
 
 
 def huber_loss(
@@ -162,9 +161,8 @@ def huber_loss(
     where = "huber_loss"
     if delta <= 0:
         raise ValueError(f"{where}: delta must be positive, got {delta!r}")
-    diff = _input(input, where) - _same_shape_target(input, target, where)
-    size = ew.abs(diff)
-    loss = ew.where(size < delta, diff * diff * 0.5, (size - 0.5 * delta) * delta)
+    x = _input(input, where)
+    loss = smooth_l1(x, _same_shape_target(x, target, where), delta, huber=True)
     return _weighted(loss, weight, reduction, where, mean_by_weight=False)
 
 

@@ -9,6 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from lucid.autograd.backward_hooks import as_grad_tensor, grad_array, group
+from lucid.autograd.grad_mode import is_grad_enabled
+from lucid.tensor import Tensor
+
 Hook = Callable[..., Any]
 
 _next_id = itertools.count()
@@ -159,10 +163,6 @@ class BackwardHook:
 
     def _route(self, values: tuple, callback: Any) -> tuple[tuple, list[int] | None]:
         """`values` with each tensor that requires grad replaced by a member of one new group; the positions."""
-        from lucid.autograd.backward_hooks import group
-        from lucid.autograd.grad_mode import is_grad_enabled
-        from lucid.tensor import Tensor
-
         positions = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
         if not positions or not is_grad_enabled():
             return values, None
@@ -175,8 +175,6 @@ class BackwardHook:
     def setup_input(self, args: tuple) -> tuple:
         """The call's positional arguments, their tensors routed through the input node."""
         self.n_inputs = len(args)
-        from lucid.tensor import Tensor
-
         routed, self.input_positions = self._route(args, self._input_grads)
         if self.input_positions is not None:
             self.input_shapes = [(args[i].shape, args[i].dtype) for i in self.input_positions]
@@ -189,8 +187,6 @@ class BackwardHook:
 
     def setup_output(self, output: Any) -> Any:
         """The call's output (a tensor or a tuple), its tensors routed through the output node."""
-        from lucid.tensor import Tensor
-
         is_tuple = isinstance(output, tuple)
         if not (is_tuple or isinstance(output, Tensor)):
             warnings.warn(
@@ -210,16 +206,12 @@ class BackwardHook:
         return routed if is_tuple else routed[0]
 
     def _pack(self, positions: list[int], grads: list[Any], size: int) -> tuple[Any, ...]:
-        from lucid.autograd.backward_hooks import as_grad_tensor
-
         packed: list[Any] = [None] * size
         for i, grad in zip(positions, grads, strict=True):
             packed[i] = as_grad_tensor(grad)
         return tuple(packed)
 
     def _unpack(self, values: tuple, positions: list[int], shapes: list[tuple], what: str) -> list[Any]:
-        from lucid.autograd.backward_hooks import grad_array
-
         where = f"a backward hook of {type(self.module).__name__} ({what})"
         return [
             None if values[i] is None else grad_array(values[i], shape, dtype, f"{where}, entry {i},")
@@ -267,8 +259,6 @@ class BackwardHook:
         if self.grad_outputs is None or self.input_positions is None:
             # The gradient reached the inputs without passing the outputs (PyTorch does the same: no hook call).
             return grads
-        from lucid.autograd.backward_hooks import as_grad_tensor
-
         # PyTorch hands zeros (not None) for a tensor argument that got no gradient or needs none.
         filled = [
             np.zeros(shape, dtype) if g is None else g

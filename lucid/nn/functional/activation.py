@@ -209,7 +209,7 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
     return first * ew.sigmoid(second)
 
 
-def implicit_softmax_dim(where: str, ndim: int) -> int:
+def _implicit_softmax_dim(where: str, ndim: int) -> int:
     """PyTorch's legacy choice of axis when `dim` is not given (0 for 0-, 1- and 3-d input, else 1), with its
     deprecation warning."""
     warnings.warn(f"{where}: implicit dimension choice is deprecated; pass dim=", UserWarning, stacklevel=3)
@@ -224,7 +224,7 @@ def _softmax_args(
         raise ValueError(f"{where}: dim={dim} and axis={axis} disagree; pass one of them")
     chosen = dim if dim is not None else axis
     if chosen is None:
-        chosen = implicit_softmax_dim(where, x.ndim)
+        chosen = _implicit_softmax_dim(where, x.ndim)
     if dtype is not None:
         x = x.astype(dtype)  # as PyTorch: the input is cast first, so the result has this dtype
     return x, chosen

@@ -348,7 +348,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        # dim=None: PyTorch's legacy implicit choice, with its warning (F.implicit_softmax_dim).
+        # dim=None: PyTorch's legacy implicit choice of axis, with its warning (in F.softmax).
         return F.softmax(x, self.dim)
 
     def extra_repr(self) -> str:

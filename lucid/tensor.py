@@ -7,7 +7,7 @@ ops in lucid/autograd/ops/.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -252,6 +252,32 @@ class Tensor:
         from lucid.autograd.function import track_outside_apply
 
         return track_outside_apply("detach", (self,), Tensor._wrap(self._data, False, self._version_box))
+
+    def register_hook(self, hook: Callable[[Tensor], Any]) -> Any:
+        """Call `hook(grad)` each time this tensor's gradient is computed, as `torch.Tensor.register_hook`; returns a
+        handle whose `remove()` takes the hook off.
+
+        `grad` is a Tensor (read-only, not requiring grad); a non-None return (a Tensor or array of the same
+        shape) replaces the gradient that goes on to the tensor's inputs, or, for a leaf, into `.grad`. Several
+        hooks run in registration order, each on the previous one's result.
+
+        >>> x = lucid.tensor([1.0, 2.0], requires_grad=True)
+        >>> handle = x.register_hook(lambda grad: grad * 10)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        array([20., 40.], dtype=float32)
+        >>> handle.remove()
+        """
+        from lucid.autograd.backward_hooks import register_tensor_hook
+
+        if not callable(hook):
+            raise TypeError(f"register_hook() takes a callable, got {type(hook).__name__}")
+        if not self._requires_grad:
+            raise RuntimeError(
+                f"cannot register a hook on a tensor of shape {self.shape} that does not require grad: "
+                "no gradient will be computed for it"
+            )
+        return register_tensor_hook(self, hook)
 
     def backward(self, grad: ArrayLike | None = None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into `.grad` of every leaf that requires grad.

@@ -1,4 +1,4 @@
-"""Containers: `Sequential`, `ModuleList`, `ModuleDict`."""
+"""Containers: `Sequential`, `ModuleList`, `ModuleDict`, and for parameters `ParameterList`, `ParameterDict`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, overload
 
 from lucid.nn.module import Module
+from lucid.nn.parameter import Parameter
+from lucid.tensor import Tensor
 
 
 class _ModuleSequence(Module):
@@ -165,6 +167,153 @@ class ModuleDict(Module):
 
         _check_name(name, "module")
         self._modules[name] = module
+
+
+def _as_parameter(value: Any, where: str) -> Parameter:
+    """`value` as a Parameter: a Parameter as it is, another Tensor wrapped as PyTorch does (a copy here)."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(f"{where}: expected a Parameter or Tensor, got {type(value).__name__}")
+
+
+def _parameter_line(label: str, param: Parameter) -> str:
+    kind = "Parameter" if isinstance(param, Parameter) else "Tensor"
+    size = "x".join(str(s) for s in param.shape)
+    return f"  ({label}): {kind} containing: [lucid.{param.dtype} of size {size}]"
+
+
+class ParameterList(Module):
+    """A list of parameters registered under "0", "1", ... (their state_dict keys), as `torch.nn.ParameterList`;
+    a Tensor that is not a Parameter is made one.
+
+    >>> params = nn.ParameterList([nn.Parameter(lucid.ones(2, 3)), lucid.zeros(4)])
+    >>> list(params.state_dict()), params[1].shape
+    (['0', '1'], (4,))
+    """
+
+    def __init__(self, values: Iterable[Tensor] | None = None) -> None:
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def _key(self, index: int) -> str:
+        size = len(self._parameters)
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"ParameterList indices must be integers or slices, got {type(index).__name__}")
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for a ParameterList of length {size}")
+        return str(index % size)
+
+    @overload
+    def __getitem__(self, index: int) -> Parameter: ...
+    @overload
+    def __getitem__(self, index: slice) -> ParameterList: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ParameterList(list(self._parameters.values())[index])
+        return self._parameters[self._key(index)]
+
+    def __setitem__(self, index: int, value: Tensor) -> None:
+        self.register_parameter(self._key(index), _as_parameter(value, f"ParameterList[{index}]"))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(list(self._parameters.values()))
+
+    def __iadd__(self, values: Iterable[Tensor]) -> ParameterList:
+        return self.extend(values)
+
+    def append(self, value: Tensor) -> ParameterList:
+        index = len(self._parameters)
+        self.register_parameter(str(index), _as_parameter(value, f"ParameterList.append (entry {index})"))
+        return self
+
+    def extend(self, values: Iterable[Tensor]) -> ParameterList:
+        if isinstance(values, Tensor) or not isinstance(values, Iterable):
+            raise TypeError(f"ParameterList.extend takes an iterable of tensors, got {type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterList holds parameters and cannot be called")
+
+    def extra_repr(self) -> str:
+        return "\n".join(_parameter_line(key, param) for key, param in self._parameters.items())
+
+
+class ParameterDict(Module):
+    """A dict of parameters registered under their keys (their state_dict keys), as `torch.nn.ParameterDict`;
+    a Tensor that is not a Parameter is made one.
+
+    >>> params = nn.ParameterDict({"scale": lucid.ones(3), "shift": lucid.zeros(3)})
+    >>> list(params.state_dict()), "scale" in params
+    (['scale', 'shift'], True)
+    """
+
+    def __init__(self, parameters: Mapping[str, Tensor] | Iterable[tuple[str, Tensor]] | None = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Parameter:
+        if key not in self._parameters:
+            raise KeyError(f"ParameterDict has no key {key!r}; keys: {list(self._parameters)}")
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Tensor) -> None:
+        self.register_parameter(key, _as_parameter(value, f"ParameterDict[{key!r}]"))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._parameters:
+            raise KeyError(f"ParameterDict has no key {key!r}; keys: {list(self._parameters)}")
+        del self._parameters[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._parameters))
+
+    def keys(self) -> list[str]:
+        return list(self._parameters)
+
+    def values(self) -> list[Parameter]:
+        return list(self._parameters.values())
+
+    def items(self) -> list[tuple[str, Parameter]]:
+        return list(self._parameters.items())
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._parameters.get(key, default)
+
+    def pop(self, key: str) -> Parameter:
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        self._parameters.clear()
+
+    def update(self, parameters: Mapping[str, Tensor] | Iterable[tuple[str, Tensor]]) -> None:
+        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+        for entry in pairs:
+            if not (isinstance(entry, (tuple, list)) and len(entry) == 2):
+                raise TypeError(f"ParameterDict.update takes a mapping or (key, tensor) pairs, got an entry {entry!r}")
+            self[entry[0]] = entry[1]
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterDict holds parameters and cannot be called")
+
+    def extra_repr(self) -> str:
+        return "\n".join(_parameter_line(key, param) for key, param in self._parameters.items())
 
 
 def _renumber(container: Module) -> None:

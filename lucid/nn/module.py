@@ -1,9 +1,9 @@
 """`Module`: the base of every layer and model.
 
-Assigning a `Parameter` or `Module` attribute registers it; forward hooks (per module and global) and a
-module-call wrapper (set_module_call_wrapper, per thread) wrap every call; `state_dict` / `load_state_dict` move weights
-in and out. Walks over the module tree use explicit stacks, so nesting depth is not limited by Python's
-recursion.
+Assigning a `Parameter` or `Module` attribute registers it; forward hooks (per module and global), backward hooks
+(per module) and a module-call wrapper (set_module_call_wrapper, per thread) wrap every call; `state_dict` /
+`load_state_dict` move weights in and out. Walks over the module tree use explicit stacks, so nesting depth is not
+limited by Python's recursion.
 """
 
 from __future__ import annotations
@@ -55,6 +55,12 @@ def set_module_call_wrapper(wrapper: CallWrapper | None) -> CallWrapper | None:
         raise TypeError(f"set_module_call_wrapper() takes a callable or None, got {type(wrapper).__name__}")
     previous, _state.call_wrapper = _state.call_wrapper, wrapper
     return previous
+
+
+def _callable(hook: Any, where: str) -> Hook:
+    if not callable(hook):
+        raise TypeError(f"{where}() takes a callable, got {type(hook).__name__}")
+    return hook
 
 
 def _check_name(name: Any, kind: str) -> None:
@@ -140,6 +146,9 @@ class Module:
         object.__setattr__(self, "_modules", _Table())
         object.__setattr__(self, "_forward_pre_hooks", {})
         object.__setattr__(self, "_forward_hooks", {})
+        # Full backward hooks and backward pre-hooks in one table (handle id -> (hook, is_pre_hook)), so that a call
+        # without any hook checks one attribute for both.
+        object.__setattr__(self, "_backward_hooks", {})
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward(self, ...) in the subclass")
@@ -147,7 +156,7 @@ class Module:
     # ---- calling, with hooks -----------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         wrapper = _state.call_wrapper
-        if self._forward_pre_hooks or self._forward_hooks or _GLOBAL_PRE_HOOKS or _GLOBAL_HOOKS:
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or _GLOBAL_PRE_HOOKS or _GLOBAL_HOOKS:
             if wrapper is not None:
                 return wrapper(self, self._call_with_hooks_of, args, kwargs)
             return self._call_with_hooks(args, kwargs)
@@ -169,6 +178,15 @@ class Module:
             result = hook(self, args, kwargs) if with_kwargs else hook(self, args)
             if result is not None:
                 args, kwargs = self._replaced_arguments(hook, with_kwargs, result, kwargs)
+        backward_hook = None
+        if self._backward_hooks:
+            # PyTorch's order: the inputs are routed after the forward pre-hooks, the outputs after the forward hooks.
+            # The hooks are read now, so a hook removed after this call still runs in this call's backward.
+            entries = list(self._backward_hooks.values())
+            full = [hook for hook, is_pre in entries if not is_pre]
+            pre = [hook for hook, is_pre in entries if is_pre]
+            backward_hook = _hooks.BackwardHook(self, full, pre)
+            args = backward_hook.setup_input(args)
         output = self.forward(*args, **kwargs)
         hooks = _GLOBAL_HOOKS.entries
         if self._forward_hooks:
@@ -177,6 +195,8 @@ class Module:
             result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hook is not None:
+            output = backward_hook.setup_output(output)
         return output
 
     def _replaced_arguments(
@@ -199,6 +219,43 @@ class Module:
     def register_forward_hook(self, hook: Hook, *, with_kwargs: bool = False) -> RemovableHandle:
         """`hook(module, args, output)` runs after forward; a non-None return replaces the output."""
         return _hooks.add_hook(self._forward_hooks, (hook, with_kwargs))
+
+    def register_full_backward_hook(self, hook: Hook, prepend: bool = False) -> RemovableHandle:
+        """`hook(module, grad_input, grad_output)` runs once per backward through each call of this module, when
+        the gradients with respect to its positional inputs are computed, as PyTorch's
+        `register_full_backward_hook`.
+
+        `grad_input` has one entry per positional argument and `grad_output` one per output (None for non-tensors
+        and tensors without a gradient); entries are read-only Tensors. A non-None return (a tuple like
+        grad_input) replaces the gradients passed on to the inputs. If no input requires grad, the hook runs with
+        grad_input all None once grad_output is known. `prepend` runs it before the hooks already registered.
+
+        >>> layer = nn.Linear(3, 2)
+        >>> handle = layer.register_full_backward_hook(
+        ...     lambda module, grad_input, grad_output: print(grad_input[0].shape, grad_output[0].shape))
+        >>> layer(lucid.randn(4, 3, requires_grad=True)).sum().backward()
+        (4, 3) (4, 2)
+        >>> handle.remove()
+        """
+        return _hooks.insert_hook(
+            self._backward_hooks, (_callable(hook, "register_full_backward_hook"), False), prepend
+        )
+
+    def register_full_backward_pre_hook(self, hook: Hook, prepend: bool = False) -> RemovableHandle:
+        """`hook(module, grad_output)` runs once per backward through each call of this module, when the gradients
+        with respect to its outputs are known and before they enter it, as
+        `torch.nn.Module.register_full_backward_pre_hook`; a non-None return (a tuple like grad_output) replaces them.
+
+        >>> layer = nn.Linear(3, 2)
+        >>> x = lucid.randn(4, 3, requires_grad=True)
+        >>> handle = layer.register_full_backward_pre_hook(lambda module, grad_output: (grad_output[0] * 0,))
+        >>> layer(x).sum().backward()
+        >>> bool((x.grad == 0).all())
+        True
+        """
+        return _hooks.insert_hook(
+            self._backward_hooks, (_callable(hook, "register_full_backward_pre_hook"), True), prepend
+        )
 
     # ---- attribute registration --------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:

@@ -10,16 +10,53 @@ import pytest
 
 import lucid
 from lucid.autograd.ops import elementwise as ew
-from lucid.autograd.ops.activation import gelu
+from lucid.autograd.ops.activation import (
+    elu,
+    gelu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    softplus,
+)
 from tests.gradcheck import GradCase, check_gradients
 
 # Both signs, across erf's float64 switch at |x / sqrt 2| = 2.5 and far into the tails.
 _gelu_inputs = np.array([[-5.0, -3.6, -3.5, -1.2], [-0.3, 0.0, 0.4, 1.1], [2.2, 3.4, 3.6, 6.0]])
+# Away from the kinks (finite differences straddling one measure neither side): inside, below and above the bounds.
+_clamped = np.array([[-2.7, -1.3, -0.9, -0.2], [0.1, 0.6, 0.95, 1.2], [2.0, 4.1, 5.9, 6.4]])
+# Softplus on both sides of its threshold (20 at beta 1, 10 at beta 2) and deep in the tails.
+_softplus_inputs = np.array([[-40.0, -8.0, -1.5, -0.2], [0.0, 0.7, 3.0, 9.0], [12.0, 19.0, 21.0, 30.0]])
 
 CASES = {
     "Gelu": [
         GradCase(gelu, [_gelu_inputs], "gelu across the tails"),
         GradCase(gelu, [(2, 3, 4)], "gelu on normal samples"),
+    ],
+    "Hardtanh": [
+        GradCase(hardtanh, [_clamped], "hardtanh -1 1"),
+        GradCase(lambda x: hardtanh(x, 0.0, 6.0), [_clamped], "hardtanh as relu6"),
+    ],
+    "Softplus": [
+        GradCase(softplus, [_softplus_inputs], "softplus beta 1 threshold 20"),
+        GradCase(lambda x: softplus(x, 2.0, 10.0), [_softplus_inputs / 2.5], "softplus beta 2 threshold 10"),
+        GradCase(lambda x: softplus(x, 1.0, float("inf")), [_softplus_inputs], "softplus without threshold"),
+    ],
+    "Hardsigmoid": [GradCase(hardsigmoid, [_clamped * 1.4], "hardsigmoid on both sides of +-3")],
+    "Hardswish": [GradCase(hardswish, [_clamped * 1.4], "hardswish on both sides of +-3")],
+    "LeakyRelu": [
+        GradCase(leaky_relu, [_clamped], "leaky relu 0.01"),
+        GradCase(lambda x: leaky_relu(x, -0.7), [_clamped], "leaky relu with a negative slope"),
+    ],
+    "LogSoftmax": [
+        GradCase(lambda x: log_softmax(x, 1), [(3, 4, 2)], "log softmax over axis 1"),
+        GradCase(lambda x: log_softmax(x, 0), [_gelu_inputs * 30], "log softmax of large values"),
+    ],
+    "Elu": [
+        GradCase(elu, [_gelu_inputs], "elu alpha 1"),
+        GradCase(lambda x: elu(x, 1.6733, 1.0507), [(3, 4)], "elu with selu's constants"),
+        GradCase(lambda x: elu(x, 2.0, 1.0, 0.5), [(3, 4)], "elu with celu's input scale"),
     ],
 }
 

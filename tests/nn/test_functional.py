@@ -59,7 +59,7 @@ def test_cross_entropy_rejects_bad_targets() -> None:
     logits = lucid.randn(3, 4)
     with pytest.raises(IndexError, match="target class 4 is out of range for 4 classes"):
         F.cross_entropy(logits, lucid.tensor([0, 1, 4]))
-    with pytest.raises(ValueError, match=r"must have shape \(3,\) for logits \(3, 4\), got \(2,\)"):
+    with pytest.raises(ValueError, match=r"must have shape \(3,\) for input \(3, 4\), got \(2,\)"):
         F.cross_entropy(logits, lucid.tensor([0, 1]))
     with pytest.raises(ValueError, match="reduction must be one of"):
         F.cross_entropy(logits, lucid.tensor([0, 1, 2]), reduction="avg")

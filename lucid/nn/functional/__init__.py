@@ -7,32 +7,95 @@ tensor([0., 1.])
 
 from lucid.autograd.ops.conv import conv2d
 from lucid.autograd.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
-from lucid.nn.functional.activation import gelu, log_softmax, relu, sigmoid, silu, softmax, tanh
-from lucid.nn.functional.drop import drop_path, dropout
-from lucid.nn.functional.linear import linear
-from lucid.nn.functional.loss import cross_entropy, mse_loss
-from lucid.nn.functional.norm import batch_norm, group_norm, layer_norm
+from lucid.nn.functional.activation import (
+    celu,
+    elu,
+    gelu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    mish,
+    prelu,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    tanh,
+)
+from lucid.nn.functional.classification import cross_entropy, nll_loss
+from lucid.nn.functional.drop import alpha_dropout, drop_path, dropout, dropout1d, dropout2d, dropout3d
+from lucid.nn.functional.linear import bilinear, channel_shuffle, linear
+from lucid.nn.functional.loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    margin_ranking_loss,
+    mse_loss,
+    smooth_l1_loss,
+)
+from lucid.nn.functional.norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
 from lucid.nn.functional.sparse import embedding
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "alpha_dropout",
     "avg_pool2d",
     "batch_norm",
+    "bilinear",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "celu",
+    "channel_shuffle",
     "conv2d",
+    "cosine_embedding_loss",
     "cross_entropy",
     "drop_path",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "elu",
     "embedding",
     "gelu",
+    "glu",
     "group_norm",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "huber_loss",
+    "instance_norm",
+    "kl_div",
+    "l1_loss",
     "layer_norm",
+    "leaky_relu",
     "linear",
+    "local_response_norm",
     "log_softmax",
+    "margin_ranking_loss",
     "max_pool2d",
+    "mish",
     "mse_loss",
+    "nll_loss",
+    "prelu",
     "relu",
+    "relu6",
+    "rms_norm",
+    "selu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
+    "softplus",
+    "softsign",
     "tanh",
 ]

@@ -1,7 +1,7 @@
 """Turning a list of samples into one batch, as torch's `default_collate` does: NumPy arrays, lucid Tensors and
 numbers are stacked into Tensors with a new first axis, inside the same structure of dicts, namedtuples, lists and
-tuples (a tuple becomes a list, as in torch); strings stay lists. `default_convert` is the per-sample conversion used
-when a DataLoader does not batch (`batch_size=None`).
+tuples (a tuple becomes a list, as in torch); strings are gathered, not stacked. `default_convert` is the per-sample
+conversion used when a DataLoader does not batch (`batch_size=None`).
 
 Both walk a sample's nesting with an explicit stack rather than recursion, so a deeply nested sample cannot exhaust
 the interpreter's recursion limit.
@@ -99,7 +99,7 @@ class _Node:
         self.store(_rebuild(self.template, self.values, self.keys))
 
 
-def _stack_arrays(samples: list[Any], path: tuple[Any, ...], indices: Sequence[Any] | None) -> Tensor:
+def _stack_arrays(samples: Sequence[Any], path: tuple[Any, ...], indices: Sequence[Any] | None) -> Tensor:
     arrays = [s.data if isinstance(s, Tensor) else s for s in samples]
     for i, array in enumerate(arrays):
         if _TEXT_DTYPE.search(array.dtype.str) is not None:
@@ -118,7 +118,7 @@ def _stack_arrays(samples: list[Any], path: tuple[Any, ...], indices: Sequence[A
     return Tensor._wrap(batch)
 
 
-def _stack_numbers(samples: list[Any]) -> Tensor:
+def _stack_numbers(samples: Sequence[Any]) -> Tensor:
     if isinstance(samples[0], np.generic):
         return Tensor._wrap(np.array(samples))
     # Python numbers: floats become float64 and ints int64, as torch's default_collate makes them.
@@ -129,7 +129,7 @@ def _stack_numbers(samples: list[Any]) -> Tensor:
     return Tensor._wrap(np.array(samples, dtype=np.int64))
 
 
-def _check_same_family(samples: list[Any], path: tuple[Any, ...], indices: Sequence[Any] | None) -> str:
+def _check_same_family(samples: Sequence[Any], path: tuple[Any, ...], indices: Sequence[Any] | None) -> str:
     family = _family(samples[0])
     for i, sample in enumerate(samples):
         if _family(sample) != family:
@@ -143,11 +143,13 @@ def _check_same_family(samples: list[Any], path: tuple[Any, ...], indices: Seque
 
 def collate_samples(batch: Sequence[Any], indices: Sequence[Any] | None = None) -> Any:
     """`default_collate`, with the dataset indices of the samples (when known) named in its error messages."""
-    samples = list(batch)
+    # Strings come back in the container the samples came in (the batch list, or a tuple slice of tuple samples),
+    # as torch's default_collate returns them.
+    samples = batch if isinstance(batch, (list, tuple)) else list(batch)
     if not samples:
         raise ValueError("default_collate: the batch is empty")
     result: list[Any] = [None]
-    pending: list[tuple[list[Any], tuple[Any, ...], Callable[[Any], None]]] = [
+    pending: list[tuple[Sequence[Any], tuple[Any, ...], Callable[[Any], None]]] = [
         (samples, (), lambda value: result.__setitem__(0, value))
     ]
     nodes: list[_Node] = []
@@ -160,7 +162,7 @@ def collate_samples(batch: Sequence[Any], indices: Sequence[Any] | None = None) 
         elif family == "number":
             store(_stack_numbers(group))
         elif family == "string":
-            store(list(group))
+            store(group)
         elif family == "mapping":
             keys = list(first)
             for i, sample in enumerate(group):
@@ -184,7 +186,7 @@ def collate_samples(batch: Sequence[Any], indices: Sequence[Any] | None = None) 
             node = _Node(first, len(first), None, store)
             nodes.append(node)
             for k in range(len(first)):
-                pending.append(([sample[k] for sample in group], (*path, k), node.setter(k)))
+                pending.append((tuple(sample[k] for sample in group), (*path, k), node.setter(k)))
         else:
             raise TypeError(_NOT_COLLATABLE.format(f"{type(first).__name__}{_where(path)}"))
     # A container's node is made before its children's, so finishing in reverse completes the children first.
@@ -197,13 +199,14 @@ def default_collate(batch: Sequence[Any]) -> Any:
     """Stack a list of samples into one batch, as torch's `default_collate`.
 
     Arrays and Tensors become one Tensor with a new first axis; Python floats a float64 Tensor, ints an int64 one,
-    bools a bool one; NumPy scalars keep their dtype; strings stay a list. Dicts, namedtuples and lists keep their
-    structure with each slot collated; a tuple sample gives a list (as in torch). Samples whose types or shapes
-    differ raise an error naming the batch element, its dataset index when known, and where in the sample.
+    bools a bool one; NumPy scalars keep their dtype; strings are gathered as they come (a list, or a tuple for a
+    slot of tuple samples, as torch gathers them). Dicts, namedtuples and lists keep their structure with each slot
+    collated; a tuple sample gives a list (as in torch). Samples whose types or shapes differ raise an error naming
+    the batch element, its dataset index when known, and where in the sample.
 
     >>> batch = lucid.data.default_collate([(np.zeros(2), 1, "a"), (np.ones(2), 2, "b")])
     >>> batch[0].shape, batch[1].tolist(), batch[2]
-    ((2, 2), [1, 2], ['a', 'b'])
+    ((2, 2), [1, 2], ('a', 'b'))
     >>> lucid.data.default_collate([{"x": 1.0}, {"x": 2.0}])["x"].dtype
     dtype('float64')
     """

@@ -16,7 +16,13 @@ Image = Any  # Tensor | np.ndarray
 
 
 class InterpolationMode(Enum):
-    """How Resize and RandomResizedCrop compute new pixels (torchvision's names)."""
+    """How Resize and RandomResizedCrop compute new pixels (torchvision's names; the string values work too).
+
+    >>> nearest = lucid.transforms.Resize([2, 4], interpolation=lucid.transforms.InterpolationMode.NEAREST)
+    >>> nearest(np.arange(4).reshape(2, 2))
+    array([[0, 0, 1, 1],
+           [2, 2, 3, 3]])
+    """
 
     NEAREST = "nearest"
     BILINEAR = "bilinear"

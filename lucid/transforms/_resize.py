@@ -7,9 +7,9 @@
   it equals plain bilinear;
 - nearest: input pixel `floor(i * scale)` (PyTorch's legacy "nearest").
 
-Bilinear resampling along one axis is a matrix with a few non-zero weights per row, so an image is resized with two
-matrix products (width, then height) instead of a loop over pixels. Integer images are resized in float32, rounded
-and cast back, as torchvision does for uint8 tensors.
+Along one axis each output pixel is a weighted sum of a few neighbouring input pixels ("taps"): the image is
+resampled across (width), then down (height), one tap at a time over the whole image, summing the taps in the order
+PyTorch does. Integer images are resized in float32, rounded and cast back, as torchvision does for uint8 tensors.
 """
 
 from __future__ import annotations
@@ -29,25 +29,22 @@ def nearest_indices(in_size: int, out_size: int) -> np.ndarray:
     return np.minimum(picked, in_size - 1)
 
 
-def bilinear_matrix(in_size: int, out_size: int, dtype: np.dtype) -> np.ndarray:
-    """(out_size, in_size) weights of plain bilinear resampling along one axis, computed in `dtype` step by step as
-    PyTorch computes them (so a uint8 result rounds the same way)."""
+def bilinear_taps(in_size: int, out_size: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(out_size, 2) source indices and weights of plain bilinear resampling along one axis, computed in `dtype`
+    step by step as PyTorch computes them (so a uint8 result rounds the same way)."""
     f = dtype.type
     scale = f(in_size) / f(out_size)
     source = np.maximum(scale * (np.arange(out_size, dtype=dtype) + f(0.5)) - f(0.5), f(0.0))
     left = np.minimum(source.astype(np.int64), in_size - 1)
-    right = np.minimum(left + 1, in_size - 1)
+    right = np.minimum(left + 1, in_size - 1)  # at the last pixel both taps read it, with weights adding up to 1
     to_right = np.clip(source - left.astype(dtype), f(0.0), f(1.0))
-    matrix = np.zeros((out_size, in_size), dtype=dtype)
-    rows = np.arange(out_size)
-    np.add.at(matrix, (rows, left), f(1.0) - to_right)
-    np.add.at(matrix, (rows, right), to_right)  # at the last pixel left == right and the weights add up to 1
-    return matrix
+    return np.stack((left, right), axis=1), np.stack((f(1.0) - to_right, to_right), axis=1)
 
 
-def antialias_matrix(in_size: int, out_size: int, dtype: np.dtype) -> np.ndarray:
-    """(out_size, in_size) weights of antialiased bilinear resampling along one axis. The steps PyTorch takes in
-    double (the pixel centres, the filter's argument) are taken in float64 here too, the rest in `dtype`."""
+def antialias_taps(in_size: int, out_size: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(out_size, taps) source indices and weights of antialiased bilinear resampling along one axis. The steps
+    PyTorch takes in double (the pixel centres, the filter's argument) are taken in float64 here too, the rest in
+    `dtype`. Taps past a pixel's window get weight 0 (and a valid index)."""
     f = dtype.type
     scale = f(in_size) / f(out_size)
     support = scale if scale >= 1.0 else f(1.0)  # the triangle's half-width, in input pixels
@@ -62,15 +59,26 @@ def antialias_matrix(in_size: int, out_size: int, dtype: np.dtype) -> np.ndarray
     distance = np.abs((offsets * np.float64(stretch)).astype(dtype))
     weights = np.where(distance < f(1.0), f(1.0) - distance, f(0.0))
     weights = np.where(pixels < stop[:, None], weights, f(0.0))
-    totals = np.zeros(out_size, dtype=dtype)
-    for tap in range(taps):  # summed tap by tap, in PyTorch's order (a handful of taps, never the pixels)
+    totals = weights[:, 0].copy()
+    for tap in range(1, taps):  # summed tap by tap, in PyTorch's order
         totals = totals + weights[:, tap]
     weights = weights / np.where(totals == 0.0, f(1.0), totals)[:, None]
-    matrix = np.zeros((out_size, in_size), dtype=dtype)
-    inside = pixels < in_size
-    rows = np.broadcast_to(np.arange(out_size)[:, None], pixels.shape)
-    matrix[rows[inside], pixels[inside]] = weights[inside]
-    return matrix
+    return np.minimum(pixels, in_size - 1), weights
+
+
+def resample_axis(array: np.ndarray, index: np.ndarray, weight: np.ndarray, axis: int) -> np.ndarray:
+    """Weighted sums of `array`'s pixels along `axis` (-1 or -2): output pixel i is sum_t weight[i, t] *
+    array[index[i, t]], with the taps added one after another."""
+
+    def tap(t: int) -> np.ndarray:
+        w = weight[:, t] if axis == -1 else weight[:, t, None]
+        return np.take(array, index[:, t], axis=axis) * w
+
+    out = tap(0)
+    for t in range(1, index.shape[1]):
+        if weight[:, t].any():  # a tap outside every window would add exactly zero
+            out += tap(t)
+    return out
 
 
 def resize_array(array: np.ndarray, height: int, width: int, mode: str, antialias: bool) -> np.ndarray:
@@ -81,14 +89,18 @@ def resize_array(array: np.ndarray, height: int, width: int, mode: str, antialia
         cols = nearest_indices(in_width, width)
         return array[..., rows[:, None], cols[None, :]]
     work_dtype = array.dtype if array.dtype in (np.float32, np.float64) else np.dtype(np.float32)
-    make = antialias_matrix if antialias else bilinear_matrix
-    across = make(in_width, width, work_dtype)
-    down = make(in_height, height, work_dtype)
-    out = np.matmul(down, np.matmul(array.astype(work_dtype, copy=False), across.T))
+    taps_for = antialias_taps if antialias else bilinear_taps
+    # Channels-first and contiguous: a NumPy (H, W, C) image arrives as a strided view, which gathers slowly.
+    out = np.ascontiguousarray(array, dtype=work_dtype)
+    # An axis whose size stays is left alone: its weights would be exactly the identity.
+    if width != in_width:
+        out = resample_axis(out, *taps_for(in_width, width, work_dtype), axis=-1)
+    if height != in_height:
+        out = resample_axis(out, *taps_for(in_height, height, work_dtype), axis=-2)
     if array.dtype == work_dtype:
-        return out
-    limits = np.iinfo(array.dtype) if array.dtype.kind in "iu" else None
+        return out if out is not array else out.copy()
     out = np.round(out)
-    if limits is not None:
+    if array.dtype.kind in "iu":
+        limits = np.iinfo(array.dtype)
         out = np.clip(out, limits.min, limits.max)
     return out.astype(array.dtype)

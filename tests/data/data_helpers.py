@@ -1,15 +1,18 @@
-"""Shared by the lucid.data tests: outputs of both libraries as plain comparable data, and the operating system's view
-of this process's children (read from /proc, so a worker that multiprocessing lost track of still counts)."""
+"""Shared by the lucid.data tests: outputs of both libraries as plain comparable data, the operating system's view of
+this process's children (read from /proc, so a worker that multiprocessing lost track of still counts), and the
+datasets the worker tests share."""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 import lucid
+from lucid.data import DataLoader, Dataset, IterableDataset, get_worker_info
 
 
 def plain(value: Any) -> Any:
@@ -75,3 +78,40 @@ def wait_until(condition: Any, seconds: float = 5.0) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.02)
+
+
+def assert_workers_gone(before: set[int]) -> None:
+    assert wait_until(lambda: not (set(children()) - before), 3.0), f"children left: {set(children()) - before}"
+
+
+class Records(Dataset):
+    """Samples that say which process made them; item 0 is slow, so later batches arrive before the first."""
+
+    def __init__(self, n: int = 23, slow: tuple[int, ...] = (0,)) -> None:
+        self.n = n
+        self.slow = slow
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        if i in self.slow:
+            time.sleep(0.05)
+        return {"x": np.full((2,), i, dtype=np.float32), "i": i, "name": str(i)}
+
+
+def batches(loader: DataLoader) -> list[Any]:
+    return [plain(b) for b in loader]
+
+
+class Shards(IterableDataset):
+    """Each worker reads every num_workers-th item, as the torch docs suggest; the stream lengths differ."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __iter__(self) -> Iterator[int]:
+        info = get_worker_info()
+        if info is None:
+            return iter(range(self.n))
+        return iter(range(info.id, self.n, info.num_workers))

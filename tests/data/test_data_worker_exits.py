@@ -114,7 +114,7 @@ class Stuck(Dataset):
 
     def __getitem__(self, i: int) -> int:
         if i == 1:
-            time.sleep(0.6)
+            time.sleep(1.0)
         return i
 
 
@@ -125,7 +125,7 @@ def test_timeout_raises_runtime_error(no_new_children: None) -> None:
     start = time.monotonic()
     with pytest.raises(RuntimeError, match=r"DataLoader timed out after 0.2 seconds"):
         next(it)
-    assert time.monotonic() - start < 0.5  # raised at the timeout, not when the slow item finished
+    assert time.monotonic() - start < 0.8  # raised at the timeout, not when the slow item finished
     del it  # ending the worker waits for the slow item, then it is gone
     assert_workers_gone(before)
 

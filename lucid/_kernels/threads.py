@@ -37,6 +37,17 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+def _forget_pool_in_child() -> None:
+    """A forked child (a DataLoader worker) inherits the pool without its threads, and the lock possibly held by
+    a parent thread that does not exist in the child: start both afresh there."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def set_num_threads(count: int) -> None:
     """Use `count` threads in lucid's blocked kernels (not in BLAS, whose pool NumPy fixes at import).
 

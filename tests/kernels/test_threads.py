@@ -3,10 +3,15 @@ are refused, and a worker's error reaches the caller."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+
 import numpy as np
 import pytest
 
 import lucid
+from lucid import nn
 from lucid._kernels import threads
 from lucid._kernels.special import erf, normal_cdf
 
@@ -71,3 +76,27 @@ def test_the_default_follows_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("OMP_NUM_THREADS", "zero")  # not a count: the next source decides
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     assert threads._default_threads() == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_forked_child_runs_blocked_kernels_even_if_the_pool_lock_was_held_at_fork() -> None:
+    # DataLoader workers are forked; a parent thread may hold the pool's lock at that moment.
+    x = lucid.linspace(-4.0, 4.0, 400_000)  # several blocks, so the pool is used
+    nn.functional.gelu(x)
+    threads._pool_lock.acquire()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: exit 0 only if the kernel ran
+            os._exit(0 if nn.functional.gelu(x).shape == (400_000,) else 1)
+    finally:
+        threads._pool_lock.release()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung in a blocked kernel")

@@ -1,7 +1,12 @@
 """Shape primitives: reshape, transpose, broadcast, indexing, padding, concatenation.
 
-Everything else that only moves data (flatten, squeeze, swapaxes, split, stack, ...) is
-composed from these.
+Everything else that only moves data (flatten, squeeze, swapaxes, split, permute, expand, ...) is
+composed from these. Each function takes PyTorch's `dim=` (and `start_dim=`/`end_dim=`) beside lucid's `axis=`
+(lucid/_dims.py).
+
+One spelling differs from PyTorch's and stays lucid's: `transpose(x, *axes)` permutes all axes as NumPy's does,
+so `x.transpose(1, 0)` agrees with PyTorch on a matrix but `x.transpose(0, 1)` does not. PyTorch's
+`x.transpose(d0, d1)` is `x.swapaxes(d0, d1)` here; its `x.permute(...)` is `permute` below.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lucid._dims import dim_aliases, normalize_dim
 from lucid.autograd.function import Function
 from lucid.shape_only import MetaArray, indexed_shape
 from lucid.tensor import Tensor, _unwrap_index, as_tensor, shape_arg
@@ -163,8 +169,9 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
             f"cannot reshape a tensor of shape {a.shape} into {target}: at most one -1, no other negatives"
         )
     count = int(np.prod(known)) if known else 1
-    if (-1 in target and (count == 0 or a.size % count)) or (-1 not in target and count != a.size):
-        raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({a.size} elements) into {target}")
+    size = a._data.size
+    if (-1 in target and (count == 0 or size % count)) or (-1 not in target and count != size):
+        raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({size} elements) into {target}")
     if target == a.shape:
         return a
     return Reshape.apply(a, shape=target)
@@ -197,6 +204,7 @@ def swapaxes(a: Tensor, axis1: int, axis2: int) -> Tensor:
     return Transpose.apply(a, axes=tuple(order))
 
 
+@dim_aliases
 def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     if a.ndim == 0:
         return reshape(a, 1)
@@ -207,15 +215,19 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     return reshape(a, (*a.shape[:start], merged, *a.shape[end + 1 :]))
 
 
+@dim_aliases
 def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
+    """Drop axes of size 1: all of them, one (`axis=1`, `dim=1`) or several (`dim=(0, 2)`); a named axis whose
+    size is not 1 is left as it is, as in PyTorch."""
     if axis is None:
         return reshape(a, tuple(s for s in a.shape if s != 1))
-    axes = [axis] if isinstance(axis, int) else list(axis)
+    axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
     drop = {_axis(ax, a.ndim, a.shape) for ax in axes}
     # Like PyTorch, an axis whose size is not 1 is left alone.
     return reshape(a, tuple(s for i, s in enumerate(a.shape) if not (i in drop and s == 1)))
 
 
+@dim_aliases
 def unsqueeze(a: Tensor, axis: int) -> Tensor:
     position = _axis(axis, a.ndim + 1, a.shape)
     return reshape(a, (*a.shape[:position], 1, *a.shape[position:]))
@@ -260,7 +272,13 @@ def pad(a: Tensor, pad_width: Sequence[Any], value: float = 0.0) -> Tensor:
     return Pad.apply(a, widths=tuple(tuple(int(v) for v in row) for row in widths), value=value)
 
 
+@dim_aliases
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (PyTorch's `cat`/`concat`, also spelled so here).
+
+    >>> lucid.cat([lucid.ones(1, 2), lucid.zeros(1, 2)], dim=0).tolist()
+    [[1.0, 1.0], [0.0, 0.0]]
+    """
     parts = [as_tensor(t) for t in tensors]
     if not parts:
         raise ValueError("concatenate needs at least one tensor")
@@ -275,6 +293,7 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Concatenate.apply(*parts, axis=ax)
 
 
+@dim_aliases
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     parts = [as_tensor(t) for t in tensors]
     if not parts:
@@ -285,6 +304,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Stack.apply(*parts, axis=_axis(axis, parts[0].ndim + 1, parts[0].shape))
 
 
+@dim_aliases
 def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list[Tensor]:
     """Split along `axis`: an int is the size of each piece (PyTorch's `split`), a list the sizes."""
     ax = _axis(axis, a.ndim, a.shape)
@@ -307,9 +327,64 @@ def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list
     return pieces
 
 
+@dim_aliases
 def chunk(a: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
     """Split into `chunks` pieces of equal size (the last may be smaller), as PyTorch's `chunk`."""
     if chunks <= 0:
         raise ValueError(f"chunk count must be positive, got {chunks}")
     length = a.shape[_axis(axis, a.ndim, a.shape)]
     return split(a, max(-(-length // chunks), 1), axis=axis)
+
+
+cat = concatenate
+concat = concatenate
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    """Reorder all dims: `permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)` (PyTorch's spelling of NumPy's transpose).
+
+    >>> lucid.ones(2, 3, 4).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    order = tuple(normalize_dim(d, a.ndim, a.shape, "permute", "dims") for d in dims)
+    if sorted(order) != list(range(a.ndim)):
+        raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the {a.ndim} dims of shape {a.shape}")
+    if a.ndim == 0:
+        return a
+    return Transpose.apply(a, axes=order)
+
+
+def expand(a: Tensor, *sizes: Any) -> Tensor:
+    """A broadcast view of `a` at `sizes` (PyTorch's `expand`): -1 keeps a dim's size, dims of size 1 stretch,
+    and extra leading sizes add dims.
+
+    >>> lucid.ones(3, 1).expand(2, -1, 4).shape
+    (2, 3, 4)
+    """
+    target = list(shape_arg(sizes))
+    lead = len(target) - a.ndim
+    if lead < 0:
+        raise ValueError(
+            f"expand: {len(target)} sizes {tuple(target)} for a tensor of shape {a.shape}; give at least {a.ndim}"
+        )
+    for i, size in enumerate(target):
+        if i < lead:
+            if size < 0:
+                raise ValueError(f"expand: new leading dim {i} cannot be {size} (sizes {tuple(sizes)})")
+            continue
+        have = a.shape[i - lead]
+        if size == -1:
+            target[i] = have
+        elif size != have and have != 1:
+            raise ValueError(
+                f"expand: cannot expand shape {a.shape} to {tuple(target)}: dim {i - lead} has size {have}, which "
+                f"can only become {have} (or -1), not {size}"
+            )
+    return broadcast_to(a, tuple(target))
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    """`a` expanded to `other`'s shape."""
+    return expand(a, other.shape)

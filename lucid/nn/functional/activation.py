@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from lucid._dims import dim_aliases
 from lucid.autograd.ops import activation as fused
 from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops.reduce import normalize_axes
@@ -55,8 +56,9 @@ def _shifted(x: Tensor, axis: int) -> tuple[Tensor, int]:
     return x - x.detach().max(axis=ax, keepdims=True), ax
 
 
+@dim_aliases
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis`.
+    """exp(x) / sum(exp(x)) along `axis` (PyTorch's `dim=` too).
 
     >>> softmax(lucid.tensor([1.0, 1.0]))
     tensor([0.5, 0.5])
@@ -66,6 +68,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     return e / e.sum(axis=ax, keepdims=True)
 
 
+@dim_aliases
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """log(softmax(x)) along `axis`, computed without forming softmax (stable for large |x|).
 

@@ -1,0 +1,107 @@
+"""Sorting along a dim: argsort, sort and topk, as PyTorch's.
+
+The order is computed without a gradient (int64 indices, like argmax); the values are the input gathered at
+those indices (index.Gather), so the gradient goes back to exactly the position each value came from.
+Ascending order puts NaN last and descending order first, as PyTorch does; equal values keep their input order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lucid._dims import dim_aliases, normalize_dim
+from lucid.autograd.function import track_outside_apply
+from lucid.autograd.ops.index import Gather
+from lucid.return_types import ValuesIndices
+from lucid.shape_only import MetaArray
+from lucid.tensor import Tensor, as_tensor
+
+
+def _order(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable argsort along `axis`, as int64; descending keeps equal values in input order too."""
+    if not descending:
+        return np.argsort(data, axis=axis, kind="stable").astype(np.int64, copy=False)
+    if data.dtype.kind == "f":
+        nan = np.isnan(data)
+        if nan.any():
+            # NaN first, then the rest from large to small: `~nan` is the primary key, -data the secondary.
+            return np.lexsort((-data, ~nan), axis=axis).astype(np.int64, copy=False)
+        key = -data
+    else:
+        # Bitwise not reverses the order of every integer (and of bools) without overflow at the minimum.
+        key = ~data
+    return np.argsort(key, axis=axis, kind="stable").astype(np.int64, copy=False)
+
+
+def _indices(a: Tensor, d: int, descending: bool, what: str) -> Tensor:
+    if a.is_meta:
+        result = Tensor._wrap(MetaArray(a.shape, np.int64))
+    elif a.ndim == 0:
+        result = Tensor._wrap(np.zeros((), dtype=np.int64))
+    else:
+        result = Tensor._wrap(_order(a.data, d, descending))
+    return track_outside_apply(what, (a,), result)
+
+
+@dim_aliases
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:  # noqa: A002
+    """Indices (int64) that sort `input` along `dim`. Ties keep their order whatever `stable` says (lucid's sort
+    is always stable; PyTorch guarantees it only with `stable=True`).
+
+    >>> lucid.argsort(lucid.tensor([3.0, 1.0, 2.0]))
+    tensor([1, 2, 0])
+    """
+    input = as_tensor(input)  # noqa: A001
+    d = normalize_dim(dim, input.ndim, input.shape, "argsort")
+    return _indices(input, d, descending, "argsort")
+
+
+@dim_aliases
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> ValuesIndices:  # noqa: A002
+    """`(values, indices)`: `input` sorted along `dim`, and where each value came from (int64).
+
+    >>> values, indices = lucid.sort(lucid.tensor([3.0, 1.0, 2.0]), descending=True)
+    >>> values, indices
+    (tensor([3., 2., 1.]), tensor([0, 2, 1]))
+    """
+    input = as_tensor(input)  # noqa: A001
+    d = normalize_dim(dim, input.ndim, input.shape, "sort")
+    indices = _indices(input, d, descending, "sort")
+    if input.ndim == 0:
+        return ValuesIndices(input, indices)
+    return ValuesIndices(Gather.apply(input, indices, dim=d), indices)
+
+
+@dim_aliases
+def topk(
+    input: Tensor,  # noqa: A002
+    k: int,
+    dim: int = -1,
+    largest: bool = True,
+    sorted: bool = True,  # noqa: A002 - PyTorch's argument name
+) -> ValuesIndices:
+    """`(values, indices)` of the `k` largest (or, with `largest=False`, smallest) values along `dim`, in order.
+
+    With `sorted=False` PyTorch leaves the order unspecified; lucid returns them sorted either way.
+
+    >>> lucid.topk(lucid.tensor([1.0, 4.0, 2.0, 3.0]), 2)
+    ValuesIndices(values=tensor([4., 3.]), indices=tensor([1, 3]))
+    """
+    input = as_tensor(input)  # noqa: A001
+    d = normalize_dim(dim, input.ndim, input.shape, "topk")
+    size = input.shape[d] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"topk: k must be an int, got {k!r}")
+    if not 0 <= k <= size:
+        raise ValueError(f"topk: k {k} is out of range for dim {dim} of size {size} (input shape {input.shape})")
+    order = _indices(input, d, largest, "topk")
+    if input.ndim == 0:
+        return ValuesIndices(input, order)
+    if order.is_meta:
+        shape = list(input.shape)
+        shape[d] = k
+        indices = Tensor._wrap(MetaArray(tuple(shape), np.int64))
+    else:
+        indices = Tensor._wrap(np.ascontiguousarray(order.data[(slice(None),) * d + (slice(0, k),)]))
+    indices = track_outside_apply("topk", (input,), indices)
+    return ValuesIndices(Gather.apply(input, indices, dim=d), indices)

@@ -40,14 +40,21 @@ def dim_aliases(fn: F) -> F:
     if not renames:
         raise TypeError(f"dim_aliases: {fn.__name__}() has none of the arguments {[p for p in ALIAS_PAIRS]}")
     name = fn.__name__
-    pairs = tuple(renames)
+    positional = [
+        p.name for p in params.values() if p.kind in (inspect.Parameter.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    # (alias, canonical name, how many positional arguments reach the canonical one)
+    pairs = tuple(
+        (alias, canonical, positional.index(canonical) + 1 if canonical in positional else 10**9)
+        for alias, canonical in renames
+    )
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if kwargs:
-            for alias, canonical in pairs:
+            for alias, canonical, reach in pairs:
                 if alias in kwargs:
-                    if canonical in kwargs:
+                    if canonical in kwargs or len(args) >= reach:
                         raise TypeError(
                             f"{name}() got both {canonical}= and {alias}=, two spellings of the same argument "
                             f"(lucid's and PyTorch's); pass only one"
@@ -57,7 +64,7 @@ def dim_aliases(fn: F) -> F:
 
     # help() and inspect show the accepted aliases as keyword-only arguments.
     signature = inspect.signature(fn)
-    extra = [inspect.Parameter(alias, inspect.Parameter.KEYWORD_ONLY, default=None) for alias, _ in pairs]
+    extra = [inspect.Parameter(alias, inspect.Parameter.KEYWORD_ONLY, default=None) for alias, _ in renames]
     ordered = list(signature.parameters.values())
     var_kw = [p for p in ordered if p.kind is inspect.Parameter.VAR_KEYWORD]
     rest = [p for p in ordered if p.kind is not inspect.Parameter.VAR_KEYWORD]

@@ -3,7 +3,7 @@ with its gradient. Every function works on the last two dims and treats the lead
 
 >>> A = lucid.tensor([[4.0, 1.0], [1.0, 3.0]], requires_grad=True)
 >>> lucid.linalg.det(A).backward()
->>> A.grad  # d det(A) / dA = det(A) A^-T
+>>> A.grad.round(4)  # d det(A) / dA = det(A) A^-T
 array([[ 3., -1.],
        [-1.,  4.]], dtype=float32)
 """

@@ -161,12 +161,12 @@ SHAPE = [
         [(2, 3, 4)],
     ),
     OpCase("Reshape", "view_as", lambda a, b: a.view_as(b), lambda a, b: a.view_as(b), [(2, 6), (3, 4)]),
-    OpCase("Where", "tril", lambda a: lucid.tril(a), lambda a: torch.tril(a), [(3, 4)]),
+    OpCase("Tril", "tril", lambda a: lucid.tril(a), lambda a: torch.tril(a), [(3, 4)]),
     OpCase(
-        "Where", "tril diagonal=-1 batched", lambda a: a.tril(diagonal=-1), lambda a: a.tril(diagonal=-1), [(2, 3, 3)]
+        "Tril", "tril diagonal=-1 batched", lambda a: a.tril(diagonal=-1), lambda a: a.tril(diagonal=-1), [(2, 3, 3)]
     ),
-    OpCase("Where", "triu diagonal=1", lambda a: lucid.triu(a, 1), lambda a: torch.triu(a, 1), [(4, 3)]),
-    OpCase("Where", "triu diagonal=-2", lambda a: a.triu(-2), lambda a: a.triu(-2), [(4, 4)]),
+    OpCase("Triu", "triu diagonal=1", lambda a: lucid.triu(a, 1), lambda a: torch.triu(a, 1), [(4, 3)]),
+    OpCase("Triu", "triu diagonal=-2", lambda a: a.triu(-2), lambda a: a.triu(-2), [(4, 4)]),
     OpCase("Clone", "clone", lambda a: a.clone() * 2, lambda a: a.clone() * 2, [(2, 3)]),
 ]
 

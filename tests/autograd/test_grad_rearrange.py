@@ -26,9 +26,15 @@ CASES: dict[str, list[GradCase]] = {
     ],
     "Transpose": [GradCase(lambda a: a.permute(2, 0, 1), [(2, 3, 4)], "permute")],
     "Reshape": [GradCase(lambda a: a.unflatten(1, (2, -1)), [(3, 6)], "unflatten")],
-    "Where": [
+    "Tril": [
         GradCase(lambda a: lucid.tril(a, -1), [(2, 3, 4)], "tril -1 batched"),
+        GradCase(lambda a: a.tril(), [(3, 3)], "tril"),
+    ],
+    "Triu": [
         GradCase(lambda a: a.triu(diagonal=1), [(4, 3)], "triu 1"),
+        GradCase(lambda a: lucid.triu(a, -1), [(2, 2, 3)], "triu -1 batched"),
+    ],
+    "Where": [
         GradCase(
             lambda x, lo, hi: lucid.clamp(x, min=lo, max=hi),
             [np.array([[-2.0, 0.1, 3.0], [0.4, -0.6, 2.5]]), np.array([-1.0, 0.0, 0.5]), np.array([[1.0], [2.0]])],

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from lucid.autograd.function import Function
-from lucid.autograd.ops.shape import getitem, reshape
+from lucid.autograd.ops.shape import GetItem, Reshape, reshape
 from lucid.return_types import QR, SVD
 from lucid.shape_only import MetaArray
 from lucid.tensor import ArrayLike, Tensor, as_tensor
@@ -41,10 +41,12 @@ def _split(packed: np.ndarray, batch: tuple[int, ...], shapes: list[tuple[int, .
 
 
 def _unpack(packed: Tensor, shapes: list[tuple[int, ...]]) -> list[Tensor]:
+    # The ops themselves, not getitem/reshape: the slices and shapes are known to fit, so their checks are skipped.
     batch, parts, start = packed.shape[:-1], [], 0
     for shape in shapes:
         size = math.prod(shape)
-        parts.append(reshape(getitem(packed, (Ellipsis, slice(start, start + size))), (*batch, *shape)))
+        part = GetItem.apply(packed, index=(Ellipsis, slice(start, start + size)))
+        parts.append(Reshape.apply(part, shape=(*batch, *shape)))
         start += size
     return parts
 

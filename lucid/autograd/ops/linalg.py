@@ -74,8 +74,10 @@ class Det(Function):
         # det(U) det(Vh) U diag(prod_{j != i} s_j) Vh, which needs no inverse: singular matrices get theirs too.
         u, s, vh = np.linalg.svd(self.a)
         sign = np.linalg.det(u) * np.linalg.det(vh)
-        cofactor = (u * _exclusive_products(s)[..., None, :]) @ vh
-        return (np.asarray(grad * sign)[..., None, None] * cofactor,)
+        # The products in float64: in float32 they overflow long before det(A) itself does.
+        others = _exclusive_products(s.astype(np.float64))
+        cofactor = (u * others[..., None, :]) @ vh
+        return ((np.asarray(grad * sign)[..., None, None] * cofactor).astype(self.a.dtype, copy=False),)
 
 
 class Solve(Function):

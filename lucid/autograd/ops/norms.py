@@ -2,8 +2,8 @@
 `lucid.norm` / `Tensor.norm` (PyTorch's older `torch.norm`), each with PyTorch's argument rules.
 
 A p-norm (sum |x|^p)^(1/p) is undefined in slope where every x of a line is 0; there the gradient is 0, as
-PyTorch's, instead of the NaN that the chain rule would give through the root: the root reads 1 in that place and
-the result is then set to 0.
+PyTorch's, instead of the NaN that the chain rule would give through the root: where a line sums to 0 the root
+reads 1 in its place and the result is then set to 0.
 """
 
 from __future__ import annotations
@@ -36,10 +36,16 @@ def _floating(x: ArrayLike, dtype: dtypes.DTypeLike, what: str) -> Tensor:
 
 
 def _root(total: Tensor, power: float) -> Tensor:
-    """total ** power, with a zero gradient (not NaN) where total is 0."""
+    """total ** power, with a zero gradient (not NaN) where total is 0.
+
+    Only a total that holds a zero takes the guarded path (three more ops); a meta total, which has no values,
+    takes the plain one, like most real totals, so shape-only traces show the ops a real run usually does.
+    """
+    if total.is_meta or total.data.all():
+        return ew.sqrt(total) if power == 0.5 else total**power
     zero = total == 0.0
     safe = ew.where(zero, 1.0, total)
-    return ew.where(zero, 0.0, safe**power)
+    return ew.where(zero, 0.0, ew.sqrt(safe) if power == 0.5 else safe**power)
 
 
 @dim_aliases

@@ -1,8 +1,9 @@
 """Functions that move or mask values without arithmetic: flip, roll, repeat, tril, triu (PyTorch's spellings).
 
-Only `roll` is its own op (one np.roll each way, where a composition would need two slices and a concatenation
-per dim); flip is a reversed-step slice, repeat a broadcast between two reshapes, tril/triu a where() over a
-constant mask.
+`roll` is its own op (one np.roll each way, where a composition would need two slices and a concatenation per
+dim), and so are `tril`/`triu` (one np.tril each way; a where() over a mask made per call was several times
+slower, and causal masks sit on attention's hot path); flip is a reversed-step slice, repeat a broadcast between
+two reshapes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import numpy as np
 
 from lucid._dims import dim_aliases, normalize_dim
 from lucid.autograd.function import Function
-from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops.shape import broadcast_to, getitem, reshape
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor, as_tensor, shape_arg
@@ -115,19 +115,36 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     return reshape(tiled, tuple(r * s for r, s in zip(reps, shape, strict=True)))
 
 
-def _triangle(input: Tensor, diagonal: int, lower: bool, what: str) -> Tensor:  # noqa: A002
+class Tril(Function):
+    """The lower triangle of the last two dims (on and below `diagonal`), zeros elsewhere (also in place of inf)."""
+
+    reads_inputs = False
+    keep = staticmethod(np.tril)
+
+    def forward(self, a: np.ndarray, diagonal: int) -> np.ndarray:
+        self.diagonal = diagonal
+        return self.keep(a, diagonal)
+
+    def meta(self, a: MetaArray, diagonal: int) -> MetaArray:
+        return MetaArray(a.shape, a.dtype)
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (self.keep(grad, self.diagonal),)
+
+
+class Triu(Tril):
+    """The upper triangle of the last two dims (on and above `diagonal`), zeros elsewhere."""
+
+    keep = staticmethod(np.triu)
+
+
+def _triangle(input: Tensor, diagonal: int, op: type[Tril], what: str) -> Tensor:  # noqa: A002
     input = as_tensor(input)  # noqa: A001
     if input.ndim < 2:
         raise ValueError(f"{what}: input must have at least 2 dims, got shape {input.shape}")
     if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
         raise TypeError(f"{what}: diagonal must be an int, got {diagonal!r}")
-    rows, cols = input.shape[-2:]
-    if lower:
-        keep = np.tri(rows, cols, k=diagonal, dtype=bool)
-    else:
-        keep = ~np.tri(rows, cols, k=diagonal - 1, dtype=bool)
-    # where(), not a multiply by the mask: an inf or NaN outside the triangle must become 0, not NaN.
-    return ew.where(Tensor._wrap(keep), input, Tensor._wrap(np.zeros((), dtype=input.dtype)))
+    return op.apply(input, diagonal=int(diagonal))
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
@@ -137,7 +154,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     tensor([[1., 0., 0.],
             [1., 1., 0.]])
     """
-    return _triangle(input, diagonal, True, "tril")
+    return _triangle(input, diagonal, Tril, "tril")
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
@@ -147,7 +164,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     tensor([[0., 1., 1.],
             [0., 0., 1.]])
     """
-    return _triangle(input, diagonal, False, "triu")
+    return _triangle(input, diagonal, Triu, "triu")
 
 
 @dim_aliases

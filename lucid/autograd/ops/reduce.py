@@ -16,7 +16,7 @@ from lucid._dims import dim_aliases
 from lucid.autograd.function import Function, track_outside_apply
 from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops.index import Gather
-from lucid.autograd.ops.shape import squeeze
+from lucid.autograd.ops.shape import Reshape, squeeze
 from lucid.dtypes import DEFAULT_FLOAT
 from lucid.return_types import ValuesIndices
 from lucid.shape_only import MetaArray
@@ -164,18 +164,24 @@ def _extreme(
 
 
 def _values_indices(a: Tensor, dim: int, keepdim: bool, sign: int, name: str) -> ValuesIndices:
-    """PyTorch's max(dim)/min(dim): the extreme of each line and the first position holding it."""
+    """PyTorch's max(dim)/min(dim): the extreme of each line and the first position holding it; the gradient goes
+    to that position."""
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{name}(dim=...) takes one dim, got {dim!r}; use amax/amin (or axis=) for several")
-    (ax,) = normalize_axes(dim, a.ndim, a.shape) or (0,)
-    _check_nonempty(a, (ax,) if a.ndim else (), name)
-    indices = _arg_reduce(a, dim, True, np.argmax if sign > 0 else np.argmin, "argmax" if sign > 0 else "argmin")
+    arg_name = "argmax" if sign > 0 else "argmin"
+    indices = _arg_reduce(a, dim, keepdim, np.argmax if sign > 0 else np.argmin, arg_name)
     if a.ndim == 0:
-        return ValuesIndices(a, indices.reshape(()))
-    values = Gather.apply(a, indices, dim=ax)
-    if not keepdim:
-        values, indices = squeeze(values, ax), squeeze(indices, ax)
-    return ValuesIndices(values, indices)
+        return ValuesIndices(a, indices)
+    (ax,) = normalize_axes(dim, a.ndim, a.shape)
+    kept_shape = _reduced_shape(a.shape, (ax,), True)
+    if keepdim:
+        kept = indices
+    elif indices.is_meta:
+        kept = Tensor._wrap(MetaArray(kept_shape, np.int64))
+    else:
+        kept = Tensor._wrap(indices.data.reshape(kept_shape))  # the same indices with the dim kept, for Gather
+    values = Gather.apply(a, kept, dim=ax)
+    return ValuesIndices(values if keepdim else Reshape.apply(values, shape=indices.shape), indices)
 
 
 @dim_aliases
@@ -289,8 +295,11 @@ def logsumexp(a: Tensor, axis: Axis, keepdims: bool = False) -> Tensor:
     axes = normalize_axes(axis, a.ndim, a.shape)
     # A constant shift (no gradient of its own: the result does not depend on it). Where a line's largest value
     # is infinite (all -inf, or +inf) the shift is 0, so -inf - -inf never makes a NaN.
-    peak = a.detach().max(axis=axes, keepdims=True)
-    peak = ew.where(ew.abs(peak) < float("inf"), peak, 0.0)
+    if a.is_meta:
+        peak = Tensor._wrap(MetaArray(_reduced_shape(a.shape, axes, True), a.dtype))
+    else:
+        top = np.max(a.data, axis=axes, keepdims=True, initial=-np.inf)  # an empty line sums to log(0) = -inf
+        peak = Tensor._wrap(np.where(np.isfinite(top), top, np.zeros((), dtype=top.dtype)))
     total = ew.log(ew.exp(a - peak).sum(axis=axes, keepdims=True)) + peak
     return total if keepdims else squeeze(total, axes)
 

@@ -17,20 +17,37 @@ from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor, as_tensor
 
 
+def _descending_key(data: np.ndarray) -> np.ndarray:
+    """Values whose ascending order is `data`'s descending order (NaN aside)."""
+    # Bitwise not reverses the order of every integer (and of bools) without overflow at the minimum.
+    return -data if data.dtype.kind == "f" else ~data
+
+
+def _has_nan(data: np.ndarray) -> bool:
+    return data.dtype.kind == "f" and bool(np.isnan(data).any())
+
+
 def _order(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     """Stable argsort along `axis`, as int64; descending keeps equal values in input order too."""
     if not descending:
         return np.argsort(data, axis=axis, kind="stable").astype(np.int64, copy=False)
-    if data.dtype.kind == "f":
-        nan = np.isnan(data)
-        if nan.any():
-            # NaN first, then the rest from large to small: `~nan` is the primary key, -data the secondary.
-            return np.lexsort((-data, ~nan), axis=axis).astype(np.int64, copy=False)
-        key = -data
-    else:
-        # Bitwise not reverses the order of every integer (and of bools) without overflow at the minimum.
-        key = ~data
-    return np.argsort(key, axis=axis, kind="stable").astype(np.int64, copy=False)
+    if _has_nan(data):
+        # NaN first, then the rest from large to small: `~nan` is the primary key, -data the secondary.
+        return np.lexsort((-data, ~np.isnan(data)), axis=axis).astype(np.int64, copy=False)
+    return np.argsort(_descending_key(data), axis=axis, kind="stable").astype(np.int64, copy=False)
+
+
+def _top(data: np.ndarray, k: int, axis: int, largest: bool) -> np.ndarray:
+    """The positions of the k largest (or smallest) values along `axis`, in order; equal values by position."""
+    size = data.shape[axis]
+    if k == 0 or 2 * k > size or _has_nan(data):
+        return np.take(_order(data, axis, largest), np.arange(k), axis=axis)
+    # Select the k in linear time, then order only those (a full stable sort is O(n log n) and slow in NumPy).
+    key = _descending_key(data) if largest else data
+    chosen = np.take(np.argpartition(key, k - 1, axis=axis), np.arange(k), axis=axis)
+    chosen_keys = np.take_along_axis(key, chosen, axis=axis)
+    order = np.lexsort((chosen, chosen_keys), axis=axis)
+    return np.take_along_axis(chosen, order, axis=axis).astype(np.int64, copy=False)
 
 
 def _indices(a: Tensor, d: int, descending: bool, what: str) -> Tensor:
@@ -94,14 +111,13 @@ def topk(
         raise TypeError(f"topk: k must be an int, got {k!r}")
     if not 0 <= k <= size:
         raise ValueError(f"topk: k {k} is out of range for dim {dim} of size {size} (input shape {input.shape})")
-    order = _indices(input, d, largest, "topk")
     if input.ndim == 0:
-        return ValuesIndices(input, order)
-    if order.is_meta:
+        return ValuesIndices(input, track_outside_apply("topk", (input,), Tensor._wrap(np.zeros((), np.int64))))
+    if input.is_meta:
         shape = list(input.shape)
         shape[d] = k
         indices = Tensor._wrap(MetaArray(tuple(shape), np.int64))
     else:
-        indices = Tensor._wrap(np.ascontiguousarray(order.data[(slice(None),) * d + (slice(0, k),)]))
+        indices = Tensor._wrap(_top(input.data, k, d, largest))
     indices = track_outside_apply("topk", (input,), indices)
     return ValuesIndices(Gather.apply(input, indices, dim=d), indices)

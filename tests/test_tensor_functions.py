@@ -66,6 +66,27 @@ def test_sort_puts_nan_where_pytorch_does() -> None:
     assert ints.sort(descending=True).values.tolist() == [5, 3, -(2**63)]  # no overflow at the int64 minimum
 
 
+@pytest.mark.parametrize("k", [1, 3, 8, 9, 20])
+@pytest.mark.parametrize("dtype", [np.float32, np.int64])
+def test_topk_gives_the_k_extreme_values_on_every_path(k: int, dtype: type) -> None:
+    # Small k runs argmax passes, larger k a partition, k past half a full sort. Values always agree with a sort;
+    # equal values are taken by position except at the k-th place after a partition (PyTorch promises no order).
+    data = np.random.default_rng(k).integers(-3, 4, size=(5, 40)).astype(dtype)
+    if dtype is np.int64:
+        data[0, :2] = np.iinfo(np.int64).min  # the value the argmax passes cover picked ones with
+    for largest in (True, False):
+        values, indices = lucid.tensor(data).topk(k, dim=1, largest=largest)
+        ordered = np.sort(data, axis=1)
+        expected = ordered[:, ::-1][:, :k] if largest else ordered[:, :k]
+        np.testing.assert_array_equal(values.numpy(), expected)
+        np.testing.assert_array_equal(np.take_along_axis(data, indices.numpy(), axis=1), expected)
+        assert all(len(set(row)) == k for row in indices.numpy().tolist())
+        by_rounds = k <= 8 and not (dtype is np.int64 and largest)  # the int minimum sends these to a partition
+        if by_rounds or 2 * k > 40:
+            key = np.argsort(-data.astype(np.float64) if largest else data, axis=1, kind="stable")
+            np.testing.assert_array_equal(indices.numpy(), key[:, :k])
+
+
 def test_to_cpu_contiguous_and_copies() -> None:
     x = lucid.ones(2, 3)
     assert x.cpu() is x and x.contiguous() is x and x.to("cpu") is x and x.to(lucid.float32) is x

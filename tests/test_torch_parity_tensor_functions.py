@@ -309,6 +309,20 @@ SORT_AND_REDUCE = [
     OpCase(
         "Gather", "topk k=all", lambda a: a.topk(4, sorted=True), lambda a: a.topk(4, sorted=True), [distinct(2, 4)]
     ),
+    OpCase(
+        "Gather",
+        "topk 10 of 30 (by partition)",
+        lambda a: a.topk(10, dim=-1),
+        lambda a: a.topk(10, dim=-1),
+        [distinct(2, 30)],
+    ),
+    OpCase(
+        "Gather",
+        "topk 3 smallest of 30 with one -inf a row",
+        lambda a: lucid.topk(a, 3, largest=False),
+        lambda a: torch.topk(a, 3, largest=False),
+        [np.where(np.arange(60).reshape(2, 30) % 29 == 7, -np.inf, distinct(2, 30)).astype(np.float32)],
+    ),
     OpCase("Gather", "max(dim=1)", lambda a: a.max(dim=1), lambda a: a.max(dim=1), [distinct(3, 4)]),
     OpCase(
         "Gather",

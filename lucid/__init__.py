@@ -14,12 +14,10 @@ from lucid import random
 from lucid._kernels.threads import get_num_threads, set_num_threads
 from lucid._tensor_methods import attach as _attach
 from lucid.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from lucid.autograd.ops.clamp import clamp, clamp_max, clamp_min
 from lucid.autograd.ops.elementwise import (
     abs,
     add,
-    clamp,
-    clamp_max,
-    clamp_min,
     clip,
     clone,
     div,
@@ -42,7 +40,7 @@ from lucid.autograd.ops.index import gather, index_select, masked_fill, scatter,
 from lucid.autograd.ops.matmul import matmul
 from lucid.autograd.ops.norms import tensor_norm as norm
 from lucid.autograd.ops.products import einsum, outer
-from lucid.autograd.ops.rearrange import flip, roll, tril, triu, unflatten
+from lucid.autograd.ops.rearrange import flip, permute, roll, tril, triu, unflatten
 from lucid.autograd.ops.reduce import (
     amax,
     amin,
@@ -65,7 +63,6 @@ from lucid.autograd.ops.shape import (
     concatenate,
     flatten,
     pad,
-    permute,
     reshape,
     split,
     squeeze,

@@ -26,6 +26,7 @@ import numpy as np
 from lucid import creation, dtypes
 from lucid._dims import dim_aliases, normalize_dim
 from lucid.autograd.function import track_outside_apply
+from lucid.autograd.ops import clamp as cl
 from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops import index as ix
 from lucid.autograd.ops import matmul as mm
@@ -103,9 +104,9 @@ _METHODS = {
     "erf": ew.erf,
     "relu": ew.relu,
     "clip": ew.clip,
-    "clamp": ew.clamp,
-    "clamp_min": ew.clamp_min,
-    "clamp_max": ew.clamp_max,
+    "clamp": cl.clamp,
+    "clamp_min": cl.clamp_min,
+    "clamp_max": cl.clamp_max,
     "clone": ew.clone,
     "maximum": ew.maximum,
     "minimum": ew.minimum,
@@ -138,15 +139,15 @@ _METHODS = {
     # shape
     "reshape": sh.reshape,
     "transpose": sh.transpose,
-    "permute": sh.permute,
+    "permute": rearrange.permute,
     "swapaxes": sh.swapaxes,
     "flatten": sh.flatten,
     "unflatten": rearrange.unflatten,
     "squeeze": sh.squeeze,
     "unsqueeze": sh.unsqueeze,
     "broadcast_to": sh.broadcast_to,
-    "expand": sh.expand,
-    "expand_as": sh.expand_as,
+    "expand": rearrange.expand,
+    "expand_as": rearrange.expand_as,
     "split": sh.split,
     "chunk": sh.chunk,
     "pad": sh.pad,

@@ -362,49 +362,6 @@ def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     return Clip.apply(as_tensor(a), low=min, high=max)
 
 
-def clamp(
-    input: ArrayLike,  # noqa: A002 - PyTorch's argument names
-    min: ArrayLike | None = None,  # noqa: A002
-    max: ArrayLike | None = None,  # noqa: A002
-) -> Tensor:
-    """`input` limited to [min, max] (PyTorch's `clamp`; `clip` with tensor bounds too). Bounds may be numbers or
-    tensors that broadcast with `input`; where min > max the result is max, as in PyTorch. The gradient reaches
-    `input` where it lies within the bounds (inclusive) and a tensor bound where that bound was taken.
-
-    >>> lucid.clamp(lucid.tensor([-2.0, 0.5, 3.0]), min=-1.0, max=lucid.tensor(1.0))
-    tensor([-1. ,  0.5,  1. ])
-    """
-    if min is None and max is None:
-        raise ValueError("clamp: needs at least one of min and max")
-    x = as_tensor(input)
-    bounds = [b for b in (min, max) if b is not None]
-    if x.dtype.kind != "f" and any(
-        isinstance(b, float) or (isinstance(b, Tensor) and b.dtype.kind == "f") for b in bounds
-    ):
-        x = cast(x, DEFAULT_FLOAT)  # a float bound makes the result float, as PyTorch's type promotion does
-    if not any(isinstance(b, Tensor) for b in bounds):
-        return Clip.apply(x, low=min, high=max)
-    # Tensor bounds: a where() per bound routes each element's gradient to the value that was taken; ties keep
-    # `input`'s value (the bounds are inclusive).
-    if min is not None:
-        low = as_tensor(min, like=x)
-        x = where(x < low, low, x)
-    if max is not None:
-        high = as_tensor(max, like=x)
-        x = where(x > high, high, x)
-    return x
-
-
-def clamp_min(input: ArrayLike, min: ArrayLike) -> Tensor:  # noqa: A002
-    """`clamp(input, min=min)`."""
-    return clamp(input, min=min)
-
-
-def clamp_max(input: ArrayLike, max: ArrayLike) -> Tensor:  # noqa: A002
-    """`clamp(input, max=max)`."""
-    return clamp(input, max=max)
-
-
 def clone(a: ArrayLike) -> Tensor:
     """A copy of `a` with its own memory, still in the graph (the gradient passes through).
 

@@ -17,9 +17,10 @@ from lucid import dtypes
 from lucid._dims import dim_aliases
 from lucid.autograd.ops import elementwise as ew
 from lucid.autograd.ops.decomp import svdvals
+from lucid.autograd.ops.rearrange import permute
 from lucid.autograd.ops.reduce import amax, amin, normalize_axes
 from lucid.autograd.ops.reduce import sum as reduce_sum
-from lucid.autograd.ops.shape import permute, unsqueeze
+from lucid.autograd.ops.shape import unsqueeze
 from lucid.tensor import ArrayLike, Tensor, as_tensor
 
 Dims = int | Sequence[int] | None

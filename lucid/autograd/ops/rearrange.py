@@ -1,4 +1,5 @@
-"""Functions that move or mask values without arithmetic: flip, roll, repeat, tril, triu (PyTorch's spellings).
+"""PyTorch's functions that move or mask values without arithmetic: flip, roll, repeat, tril, triu, and the view
+spellings permute, expand, expand_as and unflatten.
 
 `roll` is its own op (one np.roll each way, where a composition would need two slices and a concatenation per
 dim), and so are `tril`/`triu` (one np.tril each way; a where() over a mask made per call was several times
@@ -15,7 +16,7 @@ import numpy as np
 
 from lucid._dims import dim_aliases, normalize_dim
 from lucid.autograd.function import Function
-from lucid.autograd.ops.shape import broadcast_to, getitem, reshape
+from lucid.autograd.ops.shape import Transpose, broadcast_to, getitem, reshape
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor, as_tensor, shape_arg
 
@@ -187,3 +188,57 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa:
     if (-1 in parts and (count == 0 or length % count)) or (-1 not in parts and count != length):
         raise ValueError(f"unflatten: sizes {parts} do not multiply to dim {dim} of size {length} ({input.shape})")
     return reshape(input, (*input.shape[:d], *parts, *input.shape[d + 1 :]))
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    """Reorder all dims: `permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)` (PyTorch's spelling of NumPy's transpose).
+
+    >>> lucid.ones(2, 3, 4).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    order = tuple(normalize_dim(d, a.ndim, a.shape, "permute", "dims") for d in dims)
+    if sorted(order) != list(range(a.ndim)):
+        raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the {a.ndim} dims of shape {a.shape}")
+    if a.ndim == 0:
+        return a
+    return Transpose.apply(a, axes=order)
+
+
+def expand(a: Tensor, *sizes: Any) -> Tensor:
+    """A broadcast view of `a` at `sizes` (PyTorch's `expand`): -1 keeps a dim's size, dims of size 1 stretch,
+    and extra leading sizes add dims.
+
+    >>> lucid.ones(3, 1).expand(2, -1, 4).shape
+    (2, 3, 4)
+    """
+    target = list(shape_arg(sizes))
+    lead = len(target) - a.ndim
+    if lead < 0:
+        raise ValueError(
+            f"expand: {len(target)} sizes {tuple(target)} for a tensor of shape {a.shape}; give at least {a.ndim}"
+        )
+    for i, size in enumerate(target):
+        if i < lead:
+            if size < 0:
+                raise ValueError(f"expand: new leading dim {i} cannot be {size} (sizes {tuple(sizes)})")
+            continue
+        have = a.shape[i - lead]
+        if size == -1:
+            target[i] = have
+        elif size != have and have != 1:
+            raise ValueError(
+                f"expand: cannot expand shape {a.shape} to {tuple(target)}: dim {i - lead} has size {have}, which "
+                f"can only become {have} (or -1), not {size}"
+            )
+    return broadcast_to(a, tuple(target))
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    """`a` expanded to `other`'s shape.
+
+    >>> lucid.ones(3, 1).expand_as(lucid.zeros(2, 3, 4)).shape
+    (2, 3, 4)
+    """
+    return expand(a, other.shape)

@@ -186,7 +186,11 @@ def _values_indices(a: Tensor, dim: int, keepdim: bool, sign: int, name: str) ->
 
 @dim_aliases
 def amax(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """The largest values over `axis` (one or several; all by default); ties share the gradient equally."""
+    """The largest values over `axis` (one or several; all by default); ties share the gradient equally.
+
+    >>> lucid.tensor([[1.0, 5.0], [7.0, 2.0]]).amax(dim=0)
+    tensor([7., 5.])
+    """
     axes = normalize_axes(axis, a.ndim, a.shape)
     _check_nonempty(a, axes, "amax")
     return Max.apply(a, axes=axes, keepdims=keepdims, sign=1)
@@ -194,7 +198,12 @@ def amax(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
 
 @dim_aliases
 def amin(a: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    """The smallest values over `axis`; ties share the gradient equally."""
+    """The smallest values over `axis`; ties share the gradient equally.
+
+    >>> lucid.amin(lucid.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1, keepdim=True)
+    tensor([[1.],
+            [2.]])
+    """
     axes = normalize_axes(axis, a.ndim, a.shape)
     _check_nonempty(a, axes, "amin")
     return Max.apply(a, axes=axes, keepdims=keepdims, sign=-1)
@@ -245,7 +254,11 @@ def _correction(correction: int | None, unbiased: bool | None, name: str) -> int
 
 @dim_aliases
 def argmax(a: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """Index (int64) of the first largest value (over the flattened tensor when `axis` is None); no gradient."""
+    """Index (int64) of the first largest value (over the flattened tensor when `axis` is None); no gradient.
+
+    >>> lucid.tensor([[3.0, 1.0], [0.0, 2.0]]).argmax(dim=1)
+    tensor([0, 1])
+    """
     return _arg_reduce(a, axis, keepdims, np.argmax, "argmax")
 
 

@@ -1,12 +1,12 @@
 """Shape primitives: reshape, transpose, broadcast, indexing, padding, concatenation.
 
-Everything else that only moves data (flatten, squeeze, swapaxes, split, permute, expand, ...) is
-composed from these. Each function takes PyTorch's `dim=` (and `start_dim=`/`end_dim=`) beside lucid's `axis=`
-(lucid/_dims.py).
+Everything else that only moves data (flatten, squeeze, swapaxes, split, ...) is composed from these; so are
+permute, expand and unflatten in rearrange.py. Each function takes PyTorch's `dim=` (and `start_dim=`/`end_dim=`)
+beside lucid's `axis=` (lucid/_dims.py).
 
 One spelling differs from PyTorch's and stays lucid's: `transpose(x, *axes)` permutes all axes as NumPy's does,
 so `x.transpose(1, 0)` agrees with PyTorch on a matrix but `x.transpose(0, 1)` does not. PyTorch's
-`x.transpose(d0, d1)` is `x.swapaxes(d0, d1)` here; its `x.permute(...)` is `permute` below.
+`x.transpose(d0, d1)` is `x.swapaxes(d0, d1)` here; its `x.permute(...)` is `permute`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from lucid._dims import dim_aliases, normalize_dim
+from lucid._dims import dim_aliases
 from lucid.autograd.function import Function
 from lucid.shape_only import MetaArray, indexed_shape
 from lucid.tensor import Tensor, _unwrap_index, as_tensor, shape_arg
@@ -218,7 +218,11 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
 @dim_aliases
 def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
     """Drop axes of size 1: all of them, one (`axis=1`, `dim=1`) or several (`dim=(0, 2)`); a named axis whose
-    size is not 1 is left as it is, as in PyTorch."""
+    size is not 1 is left as it is, as in PyTorch.
+
+    >>> lucid.ones(1, 3, 1).squeeze(dim=(0, 2)).shape, lucid.ones(2, 1).squeeze(0).shape
+    ((3,), (2, 1))
+    """
     if axis is None:
         return reshape(a, tuple(s for s in a.shape if s != 1))
     axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
@@ -229,6 +233,11 @@ def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
 
 @dim_aliases
 def unsqueeze(a: Tensor, axis: int) -> Tensor:
+    """A new axis of size 1 at `axis` (`dim`); negative counts from the end of the result.
+
+    >>> lucid.ones(2, 3).unsqueeze(dim=-1).shape
+    (2, 3, 1)
+    """
     position = _axis(axis, a.ndim + 1, a.shape)
     return reshape(a, (*a.shape[:position], 1, *a.shape[position:]))
 
@@ -295,6 +304,11 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 @dim_aliases
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join equal-shaped tensors along a new axis (`dim`).
+
+    >>> lucid.stack([lucid.ones(2), lucid.zeros(2)], dim=1).tolist()
+    [[1.0, 0.0], [1.0, 0.0]]
+    """
     parts = [as_tensor(t) for t in tensors]
     if not parts:
         raise ValueError("stack needs at least one tensor")
@@ -306,7 +320,11 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 
 @dim_aliases
 def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Split along `axis`: an int is the size of each piece (PyTorch's `split`), a list the sizes."""
+    """Split along `axis` (`dim`): an int is the size of each piece (PyTorch's `split`), a list the sizes.
+
+    >>> [p.shape for p in lucid.ones(2, 5).split(2, dim=1)]
+    [(2, 2), (2, 2), (2, 1)]
+    """
     ax = _axis(axis, a.ndim, a.shape)
     length = a.shape[ax]
     if isinstance(sizes_or_count, int):
@@ -329,7 +347,11 @@ def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list
 
 @dim_aliases
 def chunk(a: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
-    """Split into `chunks` pieces of equal size (the last may be smaller), as PyTorch's `chunk`."""
+    """Split into `chunks` pieces of equal size along `axis` (`dim`; the last may be smaller), as PyTorch's `chunk`.
+
+    >>> [p.shape for p in lucid.ones(6, 2).chunk(4)]
+    [(2, 2), (2, 2), (2, 2)]
+    """
     if chunks <= 0:
         raise ValueError(f"chunk count must be positive, got {chunks}")
     length = a.shape[_axis(axis, a.ndim, a.shape)]
@@ -338,53 +360,3 @@ def chunk(a: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
 
 cat = concatenate
 concat = concatenate
-
-
-def permute(a: Tensor, *dims: Any) -> Tensor:
-    """Reorder all dims: `permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)` (PyTorch's spelling of NumPy's transpose).
-
-    >>> lucid.ones(2, 3, 4).permute(2, 0, 1).shape
-    (4, 2, 3)
-    """
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = tuple(dims[0])
-    order = tuple(normalize_dim(d, a.ndim, a.shape, "permute", "dims") for d in dims)
-    if sorted(order) != list(range(a.ndim)):
-        raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the {a.ndim} dims of shape {a.shape}")
-    if a.ndim == 0:
-        return a
-    return Transpose.apply(a, axes=order)
-
-
-def expand(a: Tensor, *sizes: Any) -> Tensor:
-    """A broadcast view of `a` at `sizes` (PyTorch's `expand`): -1 keeps a dim's size, dims of size 1 stretch,
-    and extra leading sizes add dims.
-
-    >>> lucid.ones(3, 1).expand(2, -1, 4).shape
-    (2, 3, 4)
-    """
-    target = list(shape_arg(sizes))
-    lead = len(target) - a.ndim
-    if lead < 0:
-        raise ValueError(
-            f"expand: {len(target)} sizes {tuple(target)} for a tensor of shape {a.shape}; give at least {a.ndim}"
-        )
-    for i, size in enumerate(target):
-        if i < lead:
-            if size < 0:
-                raise ValueError(f"expand: new leading dim {i} cannot be {size} (sizes {tuple(sizes)})")
-            continue
-        have = a.shape[i - lead]
-        if size == -1:
-            target[i] = have
-        elif size != have and have != 1:
-            raise ValueError(
-                f"expand: cannot expand shape {a.shape} to {tuple(target)}: dim {i - lead} has size {have}, which "
-                f"can only become {have} (or -1), not {size}"
-            )
-    return broadcast_to(a, tuple(target))
-
-
-def expand_as(a: Tensor, other: Tensor) -> Tensor:
-    """`a` expanded to `other`'s shape."""
-    return expand(a, other.shape)

@@ -1,5 +1,8 @@
 """lucid: a deep-learning library on NumPy, with reverse-mode autograd.
 
+The tensor functions carry PyTorch's names and arguments (`lucid.cat(xs, dim=1)`, `x.sum(dim=0, keepdim=True)`,
+`lucid.linalg.svd`), beside lucid's own NumPy-style spellings (`axis=`, `keepdims=`).
+
 >>> import lucid
 >>> x = lucid.randn(2, 3, requires_grad=True)
 >>> (x * x).sum().backward()
@@ -11,10 +14,12 @@ from lucid import random
 from lucid._kernels.threads import get_num_threads, set_num_threads
 from lucid._tensor_methods import attach as _attach
 from lucid.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from lucid.autograd.ops.clamp import clamp, clamp_max, clamp_min
 from lucid.autograd.ops.elementwise import (
     abs,
     add,
     clip,
+    clone,
     div,
     erf,
     exp,
@@ -31,11 +36,30 @@ from lucid.autograd.ops.elementwise import (
     tanh,
     where,
 )
+from lucid.autograd.ops.index import gather, index_select, masked_fill, scatter, scatter_add
 from lucid.autograd.ops.matmul import matmul
-from lucid.autograd.ops.reduce import argmax, max, mean, min, std, sum, var
+from lucid.autograd.ops.norms import tensor_norm as norm
+from lucid.autograd.ops.products import einsum, outer
+from lucid.autograd.ops.rearrange import flip, permute, roll, tril, triu, unflatten
+from lucid.autograd.ops.reduce import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    logsumexp,
+    max,
+    mean,
+    min,
+    std,
+    sum,
+    var,
+)
+from lucid.autograd.ops.scan import cumprod, cumsum
 from lucid.autograd.ops.shape import (
     broadcast_to,
+    cat,
     chunk,
+    concat,
     concatenate,
     flatten,
     pad,
@@ -47,6 +71,7 @@ from lucid.autograd.ops.shape import (
     transpose,
     unsqueeze,
 )
+from lucid.autograd.ops.sort import argsort, sort, topk
 from lucid.creation import (
     arange,
     full,
@@ -68,16 +93,20 @@ from lucid.tensor import Tensor
 
 _attach()
 
-from lucid import optim  # noqa: E402 - after _attach(), like any user code that runs ops
+# After _attach(), like any user code that runs ops; `import lucid` alone makes lucid.nn and the rest usable.
+from lucid import linalg, nn, optim, return_types  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "MetaArray", "MetaTensorError", "Tensor", "abs", "add", "arange", "argmax", "bool_", "broadcast_to", "chunk",
-    "clip", "concatenate", "div", "enable_grad", "erf", "exp", "flatten", "float16", "float32", "float64", "full",
-    "get_num_threads", "int32", "int64", "is_grad_enabled", "is_meta_mode", "linspace", "load", "log", "matmul",
-    "max", "maximum", "mean", "meshgrid", "meta", "min", "minimum", "mul", "neg", "no_grad", "ones", "ones_like",
-    "optim", "pad", "pow", "rand", "randint", "randn", "random", "relu", "reshape", "save", "set_grad_enabled",
-    "set_num_threads", "sigmoid", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh",
-    "tensor", "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",
+    "MetaArray", "MetaTensorError", "Tensor", "abs", "add", "amax", "amin", "arange", "argmax", "argmin", "argsort",
+    "bool_", "broadcast_to", "cat", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat",
+    "concatenate", "cumprod", "cumsum", "div", "einsum", "enable_grad", "erf", "exp", "flatten", "flip", "float16",
+    "float32", "float64", "full", "gather", "get_num_threads", "index_select", "int32", "int64", "is_grad_enabled",
+    "is_meta_mode", "linalg", "linspace", "load", "log", "logsumexp", "masked_fill", "matmul", "max", "maximum",
+    "mean", "meshgrid", "meta", "min", "minimum", "mul", "neg", "nn", "no_grad", "norm", "ones", "ones_like",
+    "optim", "outer", "pad", "permute", "pow", "rand", "randint", "randn", "random", "relu", "reshape",
+    "return_types", "roll", "save", "scatter", "scatter_add", "set_grad_enabled", "set_num_threads", "sigmoid",
+    "sort", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh", "tensor", "topk",
+    "transpose", "tril", "triu", "unflatten", "unsqueeze", "var", "where", "zeros", "zeros_like",
 ]  # fmt: skip

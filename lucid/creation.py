@@ -77,25 +77,58 @@ def _like(t: Tensor, dtype: dtypes.DTypeLike, requires_grad: bool, maker: Any) -
     return _made(t.shape, kind, requires_grad, lambda: maker(t.shape, dtype=kind))
 
 
+def _number(value: Any, what: str, arg: str) -> Any:
+    """A Python number from a number or a one-element tensor (PyTorch accepts both for range bounds)."""
+    if isinstance(value, Tensor):
+        if value.size != 1:
+            raise ValueError(f"{what}: {arg} must be a number or a one-element tensor, got shape {value.shape}")
+        return value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what}: {arg} must be a number, got {value!r}")
+    return value
+
+
 def arange(
-    start: float, end: float | None = None, step: float = 1, dtype: dtypes.DTypeLike = None, requires_grad: bool = False
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    dtype: dtypes.DTypeLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """Values from `start` to `end` (exclusive); integers give int64, any float gives float32."""
+    """Values from `start` to `end` (exclusive) by `step`, as PyTorch's: `arange(end)`, `arange(start, end)`,
+    `arange(start, end, step)` or with keywords (`arange(end=5)`). All-integer bounds give int64, any float gives
+    float32, unless `dtype` says otherwise.
+
+    >>> lucid.arange(5), lucid.arange(1, 2.5, 0.5), lucid.arange(3, dtype=lucid.float64, requires_grad=True)
+    (tensor([0, 1, 2, 3, 4]), tensor([1. , 1.5, 2. ]), tensor([0., 1., 2.], dtype=float64, requires_grad=True))
+    """
     if end is None:
         start, end = 0, start
+    start, end, step = (_number(v, "arange", n) for v, n in ((start, "start"), (end, "end"), (step, "step")))
     if step == 0:
         raise ValueError("arange step must not be zero")
+    if (end - start) * step < 0:
+        raise ValueError(f"arange: step {step} points away from end {end} (start {start})")
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if integral else dtypes.DEFAULT_FLOAT
     kind = dtypes.resolve(dtype)
-    count = max(math.ceil((end - start) / step), 0)  # NumPy's length rule
-    return _made((count,), kind, requires_grad, lambda: np.arange(start, end, step).astype(kind))
+    count = max(math.ceil((end - start) / step), 0)  # PyTorch's (and NumPy's) length rule
+    # Values computed in float64 (or int64) as start + i * step, then cast, as PyTorch does for float32.
+    return _made((count,), kind, requires_grad, lambda: (start + np.arange(count) * step).astype(kind))
 
 
 def linspace(
     start: float, end: float, steps: int, dtype: dtypes.DTypeLike = None, requires_grad: bool = False
 ) -> Tensor:
+    """`steps` evenly spaced values from `start` to `end`, both included (float32 unless `dtype` says otherwise).
+
+    >>> lucid.linspace(0, 1, 5)
+    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
+    start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"linspace: steps must be an int, got {steps!r}")
     if steps < 0:
         raise ValueError(f"linspace steps must be non-negative, got {steps}")
     kind = _float_dtype(dtype)

@@ -240,6 +240,18 @@ class Where(_Elementwise):
         return None, np.where(self.condition, grad, zero), np.where(self.condition, zero, grad)
 
 
+class Clone(_Elementwise):
+    """A copy of the array that the gradient passes through unchanged (PyTorch's `clone`)."""
+
+    reads_inputs = False
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return a.copy()
+
+    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        return (grad,)
+
+
 class Cast(_Elementwise):
     reads_inputs = False
 
@@ -348,6 +360,18 @@ def clip(a: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     if min is None and max is None:
         raise ValueError("clip needs at least one of min and max")
     return Clip.apply(as_tensor(a), low=min, high=max)
+
+
+def clone(a: ArrayLike) -> Tensor:
+    """A copy of `a` with its own memory, still in the graph (the gradient passes through).
+
+    >>> x = lucid.tensor([1.0, 2.0])
+    >>> y = x.clone()
+    >>> y[0] = 5.0
+    >>> x
+    tensor([1., 2.])
+    """
+    return Clone.apply(as_tensor(a))
 
 
 def maximum(a: ArrayLike, b: ArrayLike) -> Tensor:

@@ -1,7 +1,12 @@
 """Shape primitives: reshape, transpose, broadcast, indexing, padding, concatenation.
 
-Everything else that only moves data (flatten, squeeze, swapaxes, split, stack, ...) is
-composed from these.
+Everything else that only moves data (flatten, squeeze, swapaxes, split, ...) is composed from these; so are
+permute, expand and unflatten in rearrange.py. Each function takes PyTorch's `dim=` (and `start_dim=`/`end_dim=`)
+beside lucid's `axis=` (lucid/_dims.py).
+
+One spelling differs from PyTorch's and stays lucid's: `transpose(x, *axes)` permutes all axes as NumPy's does,
+so `x.transpose(1, 0)` agrees with PyTorch on a matrix but `x.transpose(0, 1)` does not. PyTorch's
+`x.transpose(d0, d1)` is `x.swapaxes(d0, d1)` here; its `x.permute(...)` is `permute`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from lucid._dims import dim_aliases
 from lucid.autograd.function import Function
 from lucid.shape_only import MetaArray, indexed_shape
 from lucid.tensor import Tensor, _unwrap_index, as_tensor, shape_arg
@@ -163,8 +169,9 @@ def reshape(a: Tensor, *shape: Any) -> Tensor:
             f"cannot reshape a tensor of shape {a.shape} into {target}: at most one -1, no other negatives"
         )
     count = int(np.prod(known)) if known else 1
-    if (-1 in target and (count == 0 or a.size % count)) or (-1 not in target and count != a.size):
-        raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({a.size} elements) into {target}")
+    size = a._data.size
+    if (-1 in target and (count == 0 or size % count)) or (-1 not in target and count != size):
+        raise ValueError(f"cannot reshape a tensor of shape {a.shape} ({size} elements) into {target}")
     if target == a.shape:
         return a
     return Reshape.apply(a, shape=target)
@@ -197,6 +204,7 @@ def swapaxes(a: Tensor, axis1: int, axis2: int) -> Tensor:
     return Transpose.apply(a, axes=tuple(order))
 
 
+@dim_aliases
 def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     if a.ndim == 0:
         return reshape(a, 1)
@@ -207,16 +215,29 @@ def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     return reshape(a, (*a.shape[:start], merged, *a.shape[end + 1 :]))
 
 
+@dim_aliases
 def squeeze(a: Tensor, axis: int | Sequence[int] | None = None) -> Tensor:
+    """Drop axes of size 1: all of them, one (`axis=1`, `dim=1`) or several (`dim=(0, 2)`); a named axis whose
+    size is not 1 is left as it is, as in PyTorch.
+
+    >>> lucid.ones(1, 3, 1).squeeze(dim=(0, 2)).shape, lucid.ones(2, 1).squeeze(0).shape
+    ((3,), (2, 1))
+    """
     if axis is None:
         return reshape(a, tuple(s for s in a.shape if s != 1))
-    axes = [axis] if isinstance(axis, int) else list(axis)
+    axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
     drop = {_axis(ax, a.ndim, a.shape) for ax in axes}
     # Like PyTorch, an axis whose size is not 1 is left alone.
     return reshape(a, tuple(s for i, s in enumerate(a.shape) if not (i in drop and s == 1)))
 
 
+@dim_aliases
 def unsqueeze(a: Tensor, axis: int) -> Tensor:
+    """A new axis of size 1 at `axis` (`dim`); negative counts from the end of the result.
+
+    >>> lucid.ones(2, 3).unsqueeze(dim=-1).shape
+    (2, 3, 1)
+    """
     position = _axis(axis, a.ndim + 1, a.shape)
     return reshape(a, (*a.shape[:position], 1, *a.shape[position:]))
 
@@ -260,7 +281,13 @@ def pad(a: Tensor, pad_width: Sequence[Any], value: float = 0.0) -> Tensor:
     return Pad.apply(a, widths=tuple(tuple(int(v) for v in row) for row in widths), value=value)
 
 
+@dim_aliases
 def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (PyTorch's `cat`/`concat`, also spelled so here).
+
+    >>> lucid.cat([lucid.ones(1, 2), lucid.zeros(1, 2)], dim=0).tolist()
+    [[1.0, 1.0], [0.0, 0.0]]
+    """
     parts = [as_tensor(t) for t in tensors]
     if not parts:
         raise ValueError("concatenate needs at least one tensor")
@@ -275,7 +302,13 @@ def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Concatenate.apply(*parts, axis=ax)
 
 
+@dim_aliases
 def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join equal-shaped tensors along a new axis (`dim`).
+
+    >>> lucid.stack([lucid.ones(2), lucid.zeros(2)], dim=1).tolist()
+    [[1.0, 0.0], [1.0, 0.0]]
+    """
     parts = [as_tensor(t) for t in tensors]
     if not parts:
         raise ValueError("stack needs at least one tensor")
@@ -285,8 +318,13 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return Stack.apply(*parts, axis=_axis(axis, parts[0].ndim + 1, parts[0].shape))
 
 
+@dim_aliases
 def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """Split along `axis`: an int is the size of each piece (PyTorch's `split`), a list the sizes."""
+    """Split along `axis` (`dim`): an int is the size of each piece (PyTorch's `split`), a list the sizes.
+
+    >>> [p.shape for p in lucid.ones(2, 5).split(2, dim=1)]
+    [(2, 2), (2, 2), (2, 1)]
+    """
     ax = _axis(axis, a.ndim, a.shape)
     length = a.shape[ax]
     if isinstance(sizes_or_count, int):
@@ -307,9 +345,18 @@ def split(a: Tensor, sizes_or_count: int | Sequence[int], axis: int = 0) -> list
     return pieces
 
 
+@dim_aliases
 def chunk(a: Tensor, chunks: int, axis: int = 0) -> list[Tensor]:
-    """Split into `chunks` pieces of equal size (the last may be smaller), as PyTorch's `chunk`."""
+    """Split into `chunks` pieces of equal size along `axis` (`dim`; the last may be smaller), as PyTorch's `chunk`.
+
+    >>> [p.shape for p in lucid.ones(6, 2).chunk(4)]
+    [(2, 2), (2, 2), (2, 2)]
+    """
     if chunks <= 0:
         raise ValueError(f"chunk count must be positive, got {chunks}")
     length = a.shape[_axis(axis, a.ndim, a.shape)]
     return split(a, max(-(-length // chunks), 1), axis=axis)
+
+
+cat = concatenate
+concat = concatenate

@@ -220,8 +220,11 @@ def _softmax_args(
     x: Tensor, dim: int | None, axis: int | None, dtype: dtypes.DTypeLike, where: str
 ) -> tuple[Tensor, int]:
     x = _tensor(x, where)
-    if dim is not None and axis is not None and dim != axis:
-        raise ValueError(f"{where}: dim={dim} and axis={axis} disagree; pass one of them")
+    if dim is not None and axis is not None:
+        raise TypeError(
+            f"{where}() got both dim= and axis=, two spellings of the same argument (lucid's and PyTorch's); "
+            "pass only one"
+        )
     chosen = dim if dim is not None else axis
     if chosen is None:
         chosen = _implicit_softmax_dim(where, x.ndim)

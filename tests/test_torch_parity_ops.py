@@ -65,6 +65,14 @@ OP_CASES: list[OpCase] = [
     OpCase("Relu", "relu", lucid.relu, torch.relu, [away_from_zero(2, 3)]),
     OpCase("Clip", "clip", lambda a: a.clip(-1.0, 1.0), lambda a: a.clamp(-1.0, 1.0), [_clip_in]),
     OpCase("Clip", "clip min", lambda a: a.clip(min=0.0), lambda a: a.clamp(min=0.0), [_clip_in]),
+    OpCase(
+        "Clip",
+        "clip at its bounds",
+        lambda a: a.clip(-1.0, 1.0),
+        lambda a: a.clamp(-1.0, 1.0),
+        [np.array([-1.0, 0.0, 1.0, 2.0], dtype=np.float32)],
+    ),
+    OpCase("Clip", "clip at max only", lambda a: a.clip(max=1.0), lambda a: a.clamp(max=1.0), [np.array([1.0, 0.5])]),
     OpCase("Maximum", "maximum with ties", lucid.maximum, torch.maximum, [_tie_a, _tie_b]),
     OpCase("Minimum", "minimum with ties", lucid.minimum, torch.minimum, [_tie_a, _tie_b]),
     OpCase(

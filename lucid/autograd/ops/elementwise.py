@@ -197,12 +197,12 @@ class Relu(_Elementwise):
 class Clip(_Elementwise):
     def forward(self, a: np.ndarray, low: float | None = None, high: float | None = None) -> np.ndarray:
         out = np.clip(a, low, high)
-        # Gradient flows where the value was not clipped (inclusive bounds, as PyTorch's clamp).
+        # Gradient flows strictly inside the bounds: PyTorch's clamp with number bounds gives 0 at a bound itself.
         self.inside = np.ones(a.shape, dtype=bool)
         if low is not None:
-            self.inside &= a >= low
+            self.inside &= a > low
         if high is not None:
-            self.inside &= a <= high
+            self.inside &= a < high
         return out.astype(a.dtype, copy=False)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:

@@ -126,10 +126,6 @@ class Tensor:
         return self._data.ndim
 
     @property
-    def size(self) -> int:
-        return self._data.size
-
-    @property
     def dtype(self) -> np.dtype:
         return self._data.dtype
 

@@ -6,16 +6,28 @@
 """
 
 from lucid.nn.layers.activation import GELU, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from lucid.nn.layers.attention import MultiheadAttention
 from lucid.nn.layers.conv import Conv2d
 from lucid.nn.layers.drop import Dropout, DropPath
 from lucid.nn.layers.linear import Flatten, Identity, Linear
 from lucid.nn.layers.loss import CrossEntropyLoss, MSELoss
 from lucid.nn.layers.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from lucid.nn.layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from lucid.nn.layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from lucid.nn.layers.sparse import Embedding
+from lucid.nn.layers.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "GELU",
+    "GRU",
+    "LSTM",
+    "RNN",
     "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BatchNorm1d",
@@ -26,15 +38,24 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "GroupNorm",
     "Identity",
+    "LSTMCell",
     "LayerNorm",
     "Linear",
     "MSELoss",
     "MaxPool2d",
+    "MultiheadAttention",
+    "RNNCell",
     "ReLU",
     "SiLU",
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]

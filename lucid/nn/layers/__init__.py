@@ -13,7 +13,8 @@ from lucid.nn.layers.linear import Flatten, Identity, Linear
 from lucid.nn.layers.loss import CrossEntropyLoss, MSELoss
 from lucid.nn.layers.norm import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from lucid.nn.layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
-from lucid.nn.layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from lucid.nn.layers.recurrent import GRU, LSTM, RNN
+from lucid.nn.layers.recurrent_cell import GRUCell, LSTMCell, RNNCell
 from lucid.nn.layers.sparse import Embedding
 from lucid.nn.layers.transformer import (
     Transformer,

@@ -148,8 +148,10 @@ def multi_head_attention(
         )
     heads = num_heads
     head_dim = embed_dim // heads
-    attn_mask = _check_attn_mask(where, attn_mask, query.dtype, batch, heads, length, source, batched)
-    key_padding_mask = _check_padding_mask(where, key_padding_mask, query.dtype, batch, source, batched)
+    check_attn_mask(where, "attn_mask", attn_mask, query.dtype, batch, heads, length, source, batched)
+    check_padding_mask(where, "key_padding_mask", key_padding_mask, query.dtype, batch, source, batched)
+    if key_padding_mask is not None and not batched:
+        key_padding_mask = key_padding_mask.reshape(1, source)
     if is_causal and attn_mask is None:
         raise ValueError(
             f"{where}: is_causal=True is a hint that attn_mask is the causal mask, so it needs attn_mask "
@@ -230,8 +232,9 @@ def _check_inputs(where: str, query: Tensor, key: Tensor, value: Tensor) -> bool
     return query.ndim == 3
 
 
-def _check_attn_mask(
+def check_attn_mask(
     where: str,
+    name: str,
     mask: Tensor | None,
     dtype: np.dtype,
     batch: int,
@@ -239,29 +242,30 @@ def _check_attn_mask(
     length: int,
     source: int,
     batched: bool,
-) -> Tensor | None:
+) -> None:
+    """Refuse an attention mask (named `name`) that is not bool or `dtype`, or not (L, S) or (N * heads, L, S)
+    ((heads, L, S) unbatched), with an error naming `where`."""
     if mask is None:
-        return None
-    mask = check_mask(where, "attn_mask", mask, dtype)
+        return
+    check_mask(where, name, mask, dtype)
     per_head = (batch * heads, length, source) if batched else (heads, length, source)
     if mask.shape not in ((length, source), per_head):
         raise ValueError(
-            f"{where}: attn_mask of shape {mask.shape} does not fit query length {length} and key length {source}: "
+            f"{where}: {name} of shape {mask.shape} does not fit query length {length} and key length {source}: "
             f"expected {(length, source)} or {per_head}"
         )
-    return mask
 
 
-def _check_padding_mask(
-    where: str, mask: Tensor | None, dtype: np.dtype, batch: int, source: int, batched: bool
-) -> Tensor | None:
+def check_padding_mask(
+    where: str, name: str, mask: Tensor | None, dtype: np.dtype, batch: int, source: int, batched: bool
+) -> None:
+    """Refuse a key padding mask (named `name`) that is not bool or `dtype`, or not (N, S) ((S,) unbatched)."""
     if mask is None:
-        return None
-    mask = check_mask(where, "key_padding_mask", mask, dtype)
+        return
+    check_mask(where, name, mask, dtype)
     expected = (batch, source) if batched else (source,)
     if mask.shape != expected:
-        raise ValueError(f"{where}: expected key_padding_mask of shape {expected} (N, S), got {mask.shape}")
-    return mask if batched else mask.reshape(1, source)
+        raise ValueError(f"{where}: expected {name} of shape {expected} (batch, key length), got {mask.shape}")
 
 
 def _one_more_key(mask: Tensor | None) -> Tensor | None:

@@ -16,6 +16,7 @@ import numpy as np
 from lucid.nn import init
 from lucid.nn.container import ModuleList
 from lucid.nn.functional.activation import gelu, relu
+from lucid.nn.functional.multihead import check_attn_mask, check_padding_mask
 from lucid.nn.layers.attention import MultiheadAttention
 from lucid.nn.layers.drop import Dropout
 from lucid.nn.layers.linear import Linear
@@ -46,6 +47,19 @@ def _check_features(where: str, name: str, x: object, d_model: int) -> None:
             f"{where}: expected {name} of shape (S, N, {d_model}), (N, S, {d_model}) with batch_first or "
             f"unbatched (S, {d_model}), got shape {x.shape}"
         )
+
+
+def _batch_and_length(x: Tensor, batch_first: bool) -> tuple[int, int]:
+    """(batch size, sequence length) of an (L, N, E), (N, L, E) or unbatched (L, E) input."""
+    if x.ndim == 2:
+        return 1, x.shape[0]
+    return (x.shape[0], x.shape[1]) if batch_first else (x.shape[1], x.shape[0])
+
+
+def _check_sequence(where: str, name: str, x: object, attention: MultiheadAttention) -> tuple[int, int]:
+    """Check `x`'s features; return its (batch size, length)."""
+    _check_features(where, name, x, attention.embed_dim)
+    return _batch_and_length(x, attention.batch_first)
 
 
 class TransformerEncoderLayer(Module):
@@ -91,7 +105,12 @@ class TransformerEncoderLayer(Module):
         src_key_padding_mask: Tensor | None = None,
         is_causal: bool = False,
     ) -> Tensor:
-        _check_features("TransformerEncoderLayer", "src", src, self.self_attn.embed_dim)
+        where, attention = "TransformerEncoderLayer", self.self_attn
+        batch, length = _check_sequence(where, "src", src, attention)
+        # Checked here so that an error names this layer's arguments, not the attention's.
+        batched, heads = src.ndim == 3, attention.num_heads
+        check_attn_mask(where, "src_mask", src_mask, src.dtype, batch, heads, length, length, batched)
+        check_padding_mask(where, "src_key_padding_mask", src_key_padding_mask, src.dtype, batch, length, batched)
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -165,9 +184,19 @@ class TransformerDecoderLayer(Module):
         tgt_is_causal: bool = False,
         memory_is_causal: bool = False,
     ) -> Tensor:
-        d_model = self.self_attn.embed_dim
-        _check_features("TransformerDecoderLayer", "tgt", tgt, d_model)
-        _check_features("TransformerDecoderLayer", "memory", memory, d_model)
+        where, attention = "TransformerDecoderLayer", self.self_attn
+        batch, length = _check_sequence(where, "tgt", tgt, attention)
+        memory_batch, source = _check_sequence(where, "memory", memory, attention)
+        if memory.ndim != tgt.ndim or memory_batch != batch:
+            raise ValueError(
+                f"{where}: tgt and memory must both be batched with the same batch size or both unbatched, got "
+                f"shapes {tgt.shape} and {memory.shape}"
+            )
+        batched, heads, dtype = tgt.ndim == 3, attention.num_heads, tgt.dtype
+        check_attn_mask(where, "tgt_mask", tgt_mask, dtype, batch, heads, length, length, batched)
+        check_attn_mask(where, "memory_mask", memory_mask, dtype, batch, heads, length, source, batched)
+        check_padding_mask(where, "tgt_key_padding_mask", tgt_key_padding_mask, dtype, batch, length, batched)
+        check_padding_mask(where, "memory_key_padding_mask", memory_key_padding_mask, dtype, batch, source, batched)
         x = tgt
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from lucid.autograd.ops import elementwise as ew
+from lucid.autograd.ops.recurrent import gru_cell_update, lstm_cell_output, lstm_cell_state
 from lucid.nn.functional.linear import linear
 from lucid.tensor import Tensor
 
@@ -90,28 +91,21 @@ def time_steps(sequence: Tensor) -> list[Tensor]:
 
 def step(p: Tensor, state: State, weights: Weights) -> tuple[Tensor, State]:
     """One time step: `p` is this step's input projection `(N, gates * hidden)`; returns (output, new state)."""
-    hidden = weights.hidden_size
     if weights.mode == "LSTM":
         h, c = state
-        gates = p + h @ weights.w_hh_t
-        # One sigmoid over all four gates (g's share is discarded): fewer ops per step than slicing i, f, o first.
-        squashed = ew.sigmoid(gates)
-        i, f, o = squashed[:, :hidden], squashed[:, hidden : 2 * hidden], squashed[:, 3 * hidden :]
-        g = ew.tanh(gates[:, 2 * hidden : 3 * hidden])
-        c = f * c + i * g
-        h = o * ew.tanh(c)
+        # The gate arithmetic is two fused ops (lucid/autograd/ops/recurrent.py): per time step, the number of ops
+        # is what costs.
+        from_h = h @ weights.w_hh_t
+        c = lstm_cell_state(p, from_h, c)
+        h = lstm_cell_output(p, from_h, c)
         if weights.w_hr_t is not None:
             h = h @ weights.w_hr_t
         return h, (h, c)
     if weights.mode == "GRU":
-        h = state
-        from_h = h @ weights.w_hh_t
+        from_h = state @ weights.w_hh_t
         if weights.b_hh is not None:
             from_h = from_h + weights.b_hh
-        rz = ew.sigmoid(p[:, : 2 * hidden] + from_h[:, : 2 * hidden])
-        r, z = rz[:, :hidden], rz[:, hidden:]
-        n = ew.tanh(p[:, 2 * hidden :] + r * from_h[:, 2 * hidden :])
-        h = n + z * (h - n)
+        h = gru_cell_update(p, from_h, state)
         return h, h
     pre = p + state @ weights.w_hh_t
     h = ew.relu(pre) if weights.mode == "RNN_RELU" else ew.tanh(pre)

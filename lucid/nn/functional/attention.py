@@ -30,14 +30,24 @@ def causal_mask(target_length: int, source_length: int) -> np.ndarray:
 
 
 def constant_zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
-    """A constant zero tensor of `like`'s dtype; shape-only when `like` is, so a meta trace allocates nothing."""
+    """A constant zero tensor of `like`'s dtype; shape-only when `like` is, so a meta trace allocates nothing.
+
+    >>> constant_zeros((2, 3), lucid.ones(1, dtype="float64")).dtype
+    dtype('float64')
+    """
     if like.is_meta:
         return Tensor._wrap(MetaArray(shape, like.dtype))
     return Tensor._wrap(np.zeros(shape, dtype=like.dtype))
 
 
 def check_mask(where: str, name: str, mask: object, dtype: np.dtype) -> Tensor:
-    """`mask` as a Tensor if it is a bool mask or a float mask of `dtype` (the query's); a clear error if not."""
+    """`mask` as a Tensor if it is a bool mask or a float mask of `dtype` (the query's); a clear error if not.
+
+    >>> check_mask("f", "attn_mask", lucid.zeros(2, dtype="int64"), np.dtype("float32"))
+    Traceback (most recent call last):
+    ...
+    TypeError: f: attn_mask must be a bool mask or a float mask of the query's dtype float32, got dtype int64
+    """
     if not isinstance(mask, Tensor):
         raise TypeError(f"{where}: {name} must be a lucid Tensor (bool or float), got {type(mask).__name__}")
     if mask.dtype != np.bool_ and mask.dtype != dtype:
@@ -76,6 +86,11 @@ def attend(
     The core shared by `scaled_dot_product_attention` and the multi-head forward; shapes are checked by the
     callers. `masked_rows_give_zeros` picks PyTorch's scaled_dot_product_attention behaviour (zeros for a query
     whose keys are all masked); without it such rows are NaN, as in MultiheadAttention with `need_weights=True`.
+
+    >>> q = lucid.randn(2, 3, 4)
+    >>> out, weights = attend(q, q, q, allowed=causal_mask(3, 3), scale=0.5)
+    >>> weights.numpy()[:, 0].round(3).tolist()  # the first query sees only the first key
+    [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
     """
     # Scaling the query rather than the scores touches L * E numbers instead of L * S.
     scores = (query * scale) @ key.swapaxes(-1, -2)
@@ -104,6 +119,7 @@ def scaled_dot_product_attention(
     attn_mask: Tensor | None = None,
     dropout_p: float = 0.0,
     is_causal: bool = False,
+    *,
     scale: float | None = None,
     enable_gqa: bool = False,
 ) -> Tensor:
@@ -112,9 +128,10 @@ def scaled_dot_product_attention(
     `query (..., L, E)`, `key (..., S, E)`, `value (..., S, Ev)` give `(..., L, Ev)`; the leading axes broadcast.
     `attn_mask` broadcasts to `(..., L, S)`: a bool mask keeps the scores where it is True (True = take part), a
     float mask is added to them. `is_causal` lets query i see keys 0..i (top-left aligned when L != S) and excludes
-    `attn_mask`. `scale` defaults to 1 / sqrt(E). Dropout with `dropout_p` is applied whenever it is positive, as in
-    PyTorch: pass 0.0 outside training. A query whose keys are all masked gets zeros. With `enable_gqa`, key and
-    value may have fewer heads (axis -3) than the query, each shared by a group of query heads.
+    `attn_mask`. `scale` (keyword-only, as in PyTorch) defaults to 1 / sqrt(E). Dropout with `dropout_p` is applied
+    whenever it is positive, as in PyTorch: pass 0.0 outside training. A query whose keys are all masked gets zeros.
+    With `enable_gqa` (keyword-only), key and value may have fewer heads (axis -3) than the query, each shared by a
+    group of query heads.
 
     >>> q, k, v = lucid.randn(2, 4, 5, 8), lucid.randn(2, 4, 6, 8), lucid.randn(2, 4, 6, 3)
     >>> scaled_dot_product_attention(q, k, v).shape

@@ -97,7 +97,11 @@ def multi_head_attention_forward(
 
 
 def split_packed(packed: Tensor, embed_dim: int) -> tuple[Tensor, Tensor, Tensor]:
-    """The query, key and value rows of a packed `(3 E, ...)` weight or `(3 E,)` bias."""
+    """The query, key and value rows of a packed `(3 E, ...)` weight or `(3 E,)` bias.
+
+    >>> [part.tolist() for part in split_packed(lucid.arange(6), 2)]
+    [[0, 1], [2, 3], [4, 5]]
+    """
     return packed[:embed_dim], packed[embed_dim : 2 * embed_dim], packed[2 * embed_dim :]
 
 

@@ -7,6 +7,15 @@ share, `h @ W_hh^T`, is computed step by step. Gate order and formulas are PyTor
 - RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or ReLU);
 - LSTM, gates (i, f, g, o): c' = f * c + i * g, h' = o * tanh(c') (then h' W_hr^T with a projection);
 - GRU, gates (r, z, n): n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)), h' = (1 - z) * n + z * h.
+
+>>> lstm = nn.LSTM(3, 5)
+>>> weights = prepare("LSTM", 5, lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
+>>> x, zero = lucid.randn(7, 2, 3), lucid.zeros(2, 5)
+>>> outputs, (h, c) = run_direction(x, (zero, zero), weights, reverse=False)
+>>> len(outputs), h.shape
+(7, (2, 5))
+>>> bool(np.allclose(h.numpy(), lstm(x)[1][0].numpy()[0]))
+True
 """
 
 from __future__ import annotations
@@ -41,6 +50,9 @@ def transposed(w: Tensor) -> Tensor:
     OpenBLAS multiplies a small (N, K) matrix by a transposed (K, M) view about four times slower than by a
     contiguous copy; the recurrent product runs once per time step, so the copy (made once per forward, through a
     flattening reshape) pays for itself.
+
+    >>> transposed(lucid.tensor([[1.0, 2.0, 3.0]])).tolist()
+    [[1.0], [2.0], [3.0]]
     """
     rows, cols = w.shape
     return w.T.reshape(rows * cols).reshape(cols, rows)
@@ -77,6 +89,9 @@ def time_steps(sequence: Tensor) -> list[Tensor]:
     A slice's backward writes its gradient into a zero array the size of what it was cut from, so cutting all T
     steps from the whole sequence costs O(T^2) memory traffic in the backward pass. Cutting blocks of about
     sqrt(T) steps first, and the steps from the blocks, costs O(T sqrt(T)).
+
+    >>> [step.tolist() for step in time_steps(lucid.tensor([[1.0], [2.0], [3.0]]))]
+    [[1.0], [2.0], [3.0]]
     """
     length = sequence.shape[0]
     size = math.isqrt(length)

@@ -152,3 +152,17 @@ def test_cells_and_layers_agree_on_one_step() -> None:
     cell.load_state_dict({name[:-3]: value for name, value in layer.state_dict().items()})
     x, h = lucid.randn(1, 3, 4), lucid.randn(1, 3, 6)
     np.testing.assert_allclose(layer(x, h)[1].numpy()[0], cell(x[0], h[0]).numpy(), atol=1e-6)
+
+
+def test_an_empty_sequence_and_a_mismatched_dtype_are_refused() -> None:
+    with pytest.raises(
+        ValueError, match=re.escape("GRU: expected at least one time step, got input of shape (3, 0, 4)")
+    ):
+        nn.GRU(4, 6, batch_first=True)(lucid.zeros(3, 0, 4))
+    message = "LSTM: input dtype float64 does not match the weights' dtype float32; convert the input"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        nn.LSTM(4, 6)(lucid.zeros(5, 3, 4, dtype="float64"))
+    with pytest.raises(ValueError, match=re.escape("LSTMCell: input dtype float64 does not match")):
+        nn.LSTMCell(4, 6)(lucid.zeros(3, 4, dtype="float64"))
+    doubled = nn.LSTM(4, 6).to("float64")
+    assert doubled(lucid.zeros(5, 3, 4, dtype="float64"))[0].dtype == np.float64

@@ -31,6 +31,16 @@ def check_size(where: str, name: str, value: object, minimum: int = 1) -> None:
         raise ValueError(f"{where}: {name} must be at least {minimum}, got {value}")
 
 
+def check_dtype(where: str, x: Tensor, weight: Parameter) -> None:
+    """Refuse an input whose dtype differs from the weights', as PyTorch's recurrent layers do (NumPy would
+    silently compute the whole sequence in the wider dtype)."""
+    if x.dtype != weight.dtype:
+        raise ValueError(
+            f"{where}: input dtype {x.dtype} does not match the weights' dtype {weight.dtype}; convert the input "
+            f"(x.astype({str(weight.dtype)!r})) or the layer (layer.to({str(x.dtype)!r}))"
+        )
+
+
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: the parameters of every layer and direction, and the forward over them."""
 
@@ -161,6 +171,10 @@ class RNNBase(Module):
                 f"{where}: expected input of shape {layout} or unbatched (L, input_size) with "
                 f"input_size={self.input_size}, got shape {x.shape}"
             )
+        length = x.shape[1] if self.batch_first and x.ndim == 3 else x.shape[0]
+        if length == 0:
+            raise ValueError(f"{where}: expected at least one time step, got input of shape {x.shape}")
+        check_dtype(where, x, self.weight_ih_l0)
         return x.ndim == 3
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, State]:  # noqa: A002 - PyTorch's name

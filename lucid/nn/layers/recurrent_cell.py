@@ -9,7 +9,7 @@ from lucid import creation
 from lucid.nn import init
 from lucid.nn.functional.attention import constant_zeros
 from lucid.nn.functional.recurrent import State, prepare, project_inputs, step
-from lucid.nn.layers.recurrent import check_size
+from lucid.nn.layers.recurrent import check_dtype, check_size
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
 from lucid.tensor import Tensor
@@ -58,6 +58,7 @@ class RNNCellBase(Module):
                 f"{where}: expected input of shape (N, {self.input_size}) or unbatched ({self.input_size},) "
                 f"(input_size={self.input_size}), got shape {x.shape}"
             )
+        check_dtype(where, x, self.weight_ih)
         return x.ndim == 2
 
     def _check_hidden(self, name: str, t: object, batch: int, batched: bool) -> Tensor:

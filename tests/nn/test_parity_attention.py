@@ -129,6 +129,46 @@ OP_CASES += [
 ]
 
 
+def _mha_static(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """multi_head_attention_forward with separate projections and precomputed (static) keys and values."""
+
+    def run(q: Any, k: Any, v: Any, w_q: Any, w_k: Any, w_v: Any, w_out: Any, static_k: Any, static_v: Any) -> Any:
+        return fn(
+            q,
+            k,
+            v,
+            _E,
+            _H,
+            None,
+            None,
+            None,
+            None,
+            False,
+            0.0,
+            w_out,
+            None,
+            use_separate_proj_weight=True,
+            q_proj_weight=w_q,
+            k_proj_weight=w_k,
+            v_proj_weight=w_v,
+            static_k=static_k,
+            static_v=static_v,
+        )
+
+    return run
+
+
+OP_CASES.append(
+    OpCase(
+        "MatMul",
+        "multi_head_attention_forward separate weights, static keys and values",
+        _mha_static(F.multi_head_attention_forward),
+        _mha_static(TF.multi_head_attention_forward),
+        [(5, 3, 8), (6, 3, 5), (6, 3, 5), (8, 8), (8, 5), (8, 5), (8, 8), (3 * _H, 7, 4), (3 * _H, 7, 4)],
+    )
+)
+
+
 # ---- layers -----------------------------------------------------------------------------------------------------
 
 

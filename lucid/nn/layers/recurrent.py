@@ -16,7 +16,7 @@ from lucid.autograd.ops.shape import concatenate, stack
 from lucid.nn import init
 from lucid.nn.functional.attention import constant_zeros
 from lucid.nn.functional.drop import dropout as apply_dropout
-from lucid.nn.functional.recurrent import State, prepare, run_direction
+from lucid.nn.functional.recurrent import State, Weights, prepare, run_direction
 from lucid.nn.module import Module
 from lucid.nn.parameter import Parameter
 from lucid.tensor import Tensor
@@ -193,8 +193,7 @@ class RNNBase(Module):
             for direction in range(directions):
                 index = layer * directions + direction
                 state: State = h0[index] if c0 is None else (h0[index], c0[index])
-                weights = prepare(self.mode, self.hidden_size, *self.all_weights[index][:2], *self._biases(index))
-                steps, state = run_direction(x, state, weights, reverse=direction == 1)
+                steps, state = run_direction(x, state, self._layer_weights(index), reverse=direction == 1)
                 outputs.append(stack(steps, axis=0))
                 last_h.append(state if c0 is None else state[0])
                 if c0 is not None:
@@ -210,21 +209,22 @@ class RNNBase(Module):
             x = x.swapaxes(0, 1)
         return x, (h_n if c_n is None else (h_n, c_n))
 
-    def _biases(self, index: int) -> tuple[Parameter | None, Parameter | None, Parameter | None]:
-        """(b_ih, b_hh, w_hr) of layer-direction `index`, None where the layer has none."""
+    def _layer_weights(self, index: int) -> Weights:
+        """The weights of layer-direction `index` (layer * num_directions + direction), laid out for the steps."""
         names = self._all_weights[index]
+        w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
         b_ih = getattr(self, names[2]) if self.bias else None
         b_hh = getattr(self, names[3]) if self.bias else None
         w_hr = getattr(self, names[-1]) if self.proj_size > 0 else None
-        return b_ih, b_hh, w_hr
+        return prepare(self.mode, self.hidden_size, w_ih, w_hh, b_ih, b_hh, w_hr)
 
 
 class RNN(RNNBase):
     """An Elman RNN, h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or ReLU), as `torch.nn.RNN`.
 
-    `forward(input, h_0=None)` returns `(output, h_n)`: `output (L, N, D * hidden_size)` (`(N, L, ...)` with
-    `batch_first`; `(L, D * hidden_size)` unbatched) and `h_n (num_layers * D, N, hidden_size)`, D = 2 when
-    bidirectional. `dropout` acts on each layer's output but the last, in training.
+    `forward(input, hx=None)` (hx is h_0, zeros when None) returns `(output, h_n)`: `output (L, N, D * hidden_size)`
+    (`(N, L, ...)` with `batch_first`; `(L, D * hidden_size)` unbatched) and `h_n (num_layers * D, N, hidden_size)`,
+    D = 2 when bidirectional. `dropout` acts on each layer's output but the last, in training.
 
     >>> rnn = nn.RNN(10, 20, num_layers=2)
     >>> output, h_n = rnn(lucid.randn(5, 3, 10))
@@ -254,8 +254,8 @@ class RNN(RNNBase):
 class LSTM(RNNBase):
     """Long short-term memory, gates (i, f, g, o) in PyTorch's order, as `torch.nn.LSTM` (with `proj_size`).
 
-    `forward(input, (h_0, c_0)=None)` returns `(output, (h_n, c_n))`; with `proj_size > 0` the hidden state (and
-    the output) has `proj_size` features, h = (o * tanh(c)) W_hr^T.
+    `forward(input, hx=None)` (hx is the pair (h_0, c_0), zeros when None) returns `(output, (h_n, c_n))`; with
+    `proj_size > 0` the hidden state (and the output) has `proj_size` features, h = (o * tanh(c)) W_hr^T.
 
     >>> lstm = nn.LSTM(10, 20, num_layers=2, batch_first=True, bidirectional=True)
     >>> output, (h_n, c_n) = lstm(lucid.randn(3, 5, 10))

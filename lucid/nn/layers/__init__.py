@@ -16,13 +16,8 @@ from lucid.nn.layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from lucid.nn.layers.recurrent import GRU, LSTM, RNN
 from lucid.nn.layers.recurrent_cell import GRUCell, LSTMCell, RNNCell
 from lucid.nn.layers.sparse import Embedding
-from lucid.nn.layers.transformer import (
-    Transformer,
-    TransformerDecoder,
-    TransformerDecoderLayer,
-    TransformerEncoder,
-    TransformerEncoderLayer,
-)
+from lucid.nn.layers.transformer import Transformer, TransformerDecoder, TransformerEncoder
+from lucid.nn.layers.transformer_layer import TransformerDecoderLayer, TransformerEncoderLayer
 
 __all__ = [
     "GELU",

@@ -29,6 +29,7 @@ from lucid.nn.functional.activation import (
     softsign,
     tanh,
 )
+from lucid.nn.functional.attention import scaled_dot_product_attention
 from lucid.nn.functional.classification import cross_entropy, nll_loss
 from lucid.nn.functional.drop import alpha_dropout, drop_path, dropout, dropout1d, dropout2d, dropout3d
 from lucid.nn.functional.linear import bilinear, channel_shuffle, linear
@@ -43,6 +44,7 @@ from lucid.nn.functional.loss import (
     mse_loss,
     smooth_l1_loss,
 )
+from lucid.nn.functional.multihead import multi_head_attention_forward
 from lucid.nn.functional.norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm, rms_norm
 from lucid.nn.functional.sparse import embedding
 
@@ -85,11 +87,13 @@ __all__ = [
     "max_pool2d",
     "mish",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "prelu",
     "relu",
     "relu6",
     "rms_norm",
+    "scaled_dot_product_attention",
     "selu",
     "sigmoid",
     "silu",

@@ -27,6 +27,7 @@ from lucid.nn.layers.activation import (
     Softsign,
     Tanh,
 )
+from lucid.nn.layers.attention import MultiheadAttention
 from lucid.nn.layers.conv import Conv2d
 from lucid.nn.layers.drop import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, DropPath
 from lucid.nn.layers.linear import Bilinear, ChannelShuffle, Flatten, Identity, Linear, Unflatten
@@ -56,13 +57,20 @@ from lucid.nn.layers.norm import (
     RMSNorm,
 )
 from lucid.nn.layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from lucid.nn.layers.recurrent import GRU, LSTM, RNN
+from lucid.nn.layers.recurrent_cell import GRUCell, LSTMCell, RNNCell
 from lucid.nn.layers.sparse import Embedding
+from lucid.nn.layers.transformer import Transformer, TransformerDecoder, TransformerEncoder
+from lucid.nn.layers.transformer_layer import TransformerDecoderLayer, TransformerEncoderLayer
 
 __all__ = [
     "CELU",
     "ELU",
     "GELU",
     "GLU",
+    "GRU",
+    "LSTM",
+    "RNN",
     "SELU",
     "AdaptiveAvgPool2d",
     "AlphaDropout",
@@ -84,6 +92,7 @@ __all__ = [
     "Dropout3d",
     "Embedding",
     "Flatten",
+    "GRUCell",
     "GroupNorm",
     "Hardsigmoid",
     "Hardswish",
@@ -95,6 +104,7 @@ __all__ = [
     "InstanceNorm3d",
     "KLDivLoss",
     "L1Loss",
+    "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -104,9 +114,11 @@ __all__ = [
     "MarginRankingLoss",
     "MaxPool2d",
     "Mish",
+    "MultiheadAttention",
     "NLLLoss",
     "PReLU",
     "RMSNorm",
+    "RNNCell",
     "ReLU",
     "ReLU6",
     "SiLU",
@@ -116,5 +128,10 @@ __all__ = [
     "Softplus",
     "Softsign",
     "Tanh",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "Unflatten",
 ]

@@ -10,7 +10,7 @@ The tensor functions carry PyTorch's names and arguments (`lucid.cat(xs, dim=1)`
 True
 """
 
-from lucid import random
+from lucid import _float_warnings, random
 from lucid._kernels.threads import get_num_threads, set_num_threads
 from lucid._tensor_methods import attach as _attach
 from lucid.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -92,6 +92,7 @@ from lucid.shape_only import MetaArray, MetaTensorError, is_meta_mode, meta
 from lucid.tensor import Tensor
 
 _attach()
+_float_warnings.install()
 
 # After _attach(), like any user code that runs ops; `import lucid` alone makes lucid.nn and the rest usable.
 from lucid import linalg, nn, optim, return_types  # noqa: E402

@@ -99,6 +99,10 @@ def test_layer_matches_torch(case: LayerCase, mode: str) -> None:
     check_layer(case, mode)
 
 
+_WITH_NAN = np.array([[[1.0, np.nan, 3.0, np.nan, 2.0, 5.0, np.nan, 0.0, 1.0]]], dtype=np.float32)
+_NAN_IMAGE = _distinct(1, 2, 4, 6)
+_NAN_IMAGE[0, 0, 1, 1] = _NAN_IMAGE[0, 0, 0, 2] = _NAN_IMAGE[0, 1, 3, 5] = np.nan
+
 OP_CASES = [
     OpCase(
         "AvgPool1d",
@@ -155,6 +159,27 @@ OP_CASES = [
         lambda x: F.adaptive_max_pool1d(x, 3, return_indices=True),
         lambda x: TF.adaptive_max_pool1d(x, 3, return_indices=True),
         [np.array([[[1.0, 3.0, 3.0, 2.0, 3.0, 0.0, 0.0]]], dtype=np.float32)],
+    ),
+    OpCase(
+        "MaxPool1d",
+        "NaN propagates; its index is the window's last NaN",
+        lambda x: F.max_pool1d(x, 3, 1, 1, return_indices=True),
+        lambda x: TF.max_pool1d(x, 3, 1, 1, return_indices=True),
+        [_WITH_NAN],
+    ),
+    OpCase(
+        "AdaptiveMaxPool1d",
+        "NaN in uneven windows",
+        lambda x: F.adaptive_max_pool1d(x, 4, return_indices=True),
+        lambda x: TF.adaptive_max_pool1d(x, 4, return_indices=True),
+        [_WITH_NAN],
+    ),
+    OpCase(
+        "AdaptiveMaxPool2d",
+        "NaN in even windows",
+        lambda x: F.adaptive_max_pool2d(x, (2, 3), return_indices=True),
+        lambda x: TF.adaptive_max_pool2d(x, (2, 3), return_indices=True),
+        [_NAN_IMAGE],
     ),
     OpCase(
         "MaxPool1d",

@@ -2,7 +2,8 @@
 
 Windows are visited as strided slices, one per kernel tap (no loop over pixels); backward adds each tap's
 gradient back through the same slices. The number of spatial axes is the length of the `kernel` option, so
-AvgPool1d/2d/3d (and MaxPool1d/2d/3d) are one op under three names. Adaptive pooling is in pool_adaptive.py.
+AvgPool1d/2d/3d (and MaxPool1d/2d/3d) are one op under three names. Adaptive pooling is in pool_adaptive.py,
+the public functions (`avg_pool2d`, ...) in lucid/nn/functional/pool.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lucid.autograd.function import Function, track_outside_apply
-from lucid.autograd.ops.conv import IntPair, Ints, IntTuple, batched, check_rank, ntuple
+from lucid.autograd.ops.conv import Ints, IntTuple, batched, check_rank, ntuple
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
@@ -140,40 +141,92 @@ class AvgPool3d(_AvgPoolNd):
     op_name = "avg_pool3d"
 
 
-def max_windows(
-    x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
-) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], Ints]:
-    """The max of every window of `x (N, C, *size)`, the winning tap's number (row-major over the kernel; the
-    first maximum wins, NaN propagates, as PyTorch), the padded shape and the output size."""
-    out = _out_sizes(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+def _kernel_taps(kernel: Ints) -> list[tuple[int, ...]]:
+    return list(itertools.product(*(range(k) for k in kernel)))
+
+
+def _window(tap: tuple[int, ...], dilation: Ints, stride: Ints, out: Ints) -> tuple[slice, ...]:
+    """The index of one tap's view: that tap of every window."""
+    taps = (_tap(t * d, s, o) for t, d, s, o in zip(tap, dilation, stride, out, strict=True))
+    return (slice(None), slice(None), *taps)
+
+
+def _max_padded(x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, out: Ints) -> np.ndarray:
     # Padding never wins a max: it is -inf (every window holds at least one real element).
     low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-    xp = _padded(x, kernel, stride, padding, dilation, out, low)
-    whole = (slice(None), slice(None))
-    best = xp[whole + tuple(_tap(0, s, o) for s, o in zip(stride, out, strict=True))].copy()
-    winner = np.zeros(best.shape, dtype=np.int32)
-    for number, tap in enumerate(itertools.product(*(range(k) for k in kernel))):
-        if number == 0:
-            continue
-        view = xp[whole + tuple(_tap(t * d, s, o) for t, d, s, o in zip(tap, dilation, stride, out, strict=True))]
-        # Strictly greater keeps the first maximum; NaN propagates as in PyTorch.
-        take = (view > best) | np.isnan(view)
-        np.copyto(best, view, where=take)
-        winner[take] = number
-    return best, winner, xp.shape, out
+    return _padded(x, kernel, stride, padding, dilation, out, low)
+
+
+def max_windows(
+    x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
+) -> tuple[np.ndarray, np.ndarray, Ints]:
+    """The max of every window of `x (N, C, *size)` (NaN propagates, as in PyTorch), the padded input it was read
+    from, and the output size: one `np.maximum` per kernel tap."""
+    out = _out_sizes(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+    xp = _max_padded(x, kernel, stride, padding, dilation, out)
+    best = None
+    for tap in _kernel_taps(kernel):
+        view = xp[_window(tap, dilation, stride, out)]
+        best = view.copy() if best is None else np.maximum(best, view, out=best)
+    return best, xp, out  # type: ignore[return-value]
+
+
+def first_tap(views: Sequence[np.ndarray], best: np.ndarray) -> np.ndarray:
+    """Which of the `views` (one per tap, in row-major tap order) first holds `best`, their elementwise maximum,
+    or holds its last NaN where `best` is NaN: PyTorch's pick. Counted with elementwise passes only (the taps
+    before the first match), which beat masked writes several times over."""
+    missing = views[0] != best
+    step = missing.astype(np.int64)
+    for view in views[1:]:
+        missing &= view != best
+        step += missing
+    if best.dtype.kind == "f":
+        nan = np.isnan(best)
+        if nan.any():
+            # A NaN never equals itself: count instead the taps after the last NaN.
+            after = ~np.isnan(views[-1])
+            later = after.astype(np.int64)
+            for view in views[-2::-1]:
+                after &= ~np.isnan(view)
+                later += after
+            step = np.where(nan, len(views) - 1 - later, step)
+    return step
+
+
+def max_positions(xp: np.ndarray, best: np.ndarray, kernel: Ints, stride: Ints, dilation: Ints) -> np.ndarray:
+    """For every window, the flat position in its (N, C) plane of `xp` of the maximum PyTorch picks: the first in
+    row-major order, or the last NaN where the window holds NaN."""
+    nd, out = len(kernel), best.shape[2:]
+    steps = [int(np.prod(xp.shape[3 + a :])) for a in range(nd)]  # element strides within one plane
+    taps = _kernel_taps(kernel)
+    offsets = np.array([sum(t * d * s for t, d, s in zip(tap, dilation, steps, strict=True)) for tap in taps])
+    position = offsets[first_tap([xp[_window(tap, dilation, stride, out)] for tap in taps], best)]
+    for a in range(nd):
+        position += (np.arange(out[a]) * (stride[a] * steps[a])).reshape((-1,) + (1,) * (nd - 1 - a))
+    return position
+
+
+def scatter_to_positions(grad: np.ndarray, position: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """An array of `shape` (N, C, *size) holding each of grad's values added at its flat position in its plane
+    (positions may repeat: overlapping windows can pick the same element)."""
+    planes, plane = shape[0] * shape[1], int(np.prod(shape[2:]))
+    where = position.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
+    sums = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=planes * plane)
+    return sums.reshape(shape).astype(grad.dtype, copy=False)
 
 
 class _MaxPoolNd(Function):
-    """Max over each window; the gradient goes to the first maximum of the window, as PyTorch."""
+    """Max over each window; the gradient goes to the maximum PyTorch picks (see `max_positions`), found in
+    backward, so that a forward without a graph makes no more than one pass per tap."""
 
-    reads_inputs = False
+    saves_output = True
 
     def forward(
         self, x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
     ) -> np.ndarray:
-        best, self.winner, padded_shape, out = max_windows(x, kernel, stride, padding, dilation, ceil_mode)
-        self.geometry = (x.shape[2:], padded_shape, kernel, stride, padding, dilation, out)
-        return best
+        self.best, self.xp, _ = max_windows(x, kernel, stride, padding, dilation, ceil_mode)
+        self.geometry = (x.shape[2:], kernel, stride, padding, dilation)
+        return self.best
 
     def meta(
         self, x: MetaArray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
@@ -181,14 +234,10 @@ class _MaxPoolNd(Function):
         return _pooled(x, kernel, stride, padding, dilation, ceil_mode)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        size, padded_shape, kernel, stride, padding, dilation, out = self.geometry
-        gxp = np.zeros(padded_shape, dtype=grad.dtype)
-        zero = np.zeros((), dtype=grad.dtype)
-        whole = (slice(None), slice(None))
-        for number, tap in enumerate(itertools.product(*(range(k) for k in kernel))):
-            region = tuple(_tap(t * d, s, o) for t, d, s, o in zip(tap, dilation, stride, out, strict=True))
-            gxp[whole + region] += np.where(self.winner == number, grad, zero)
-        return (gxp[whole + tuple(slice(p, p + n) for p, n in zip(padding, size, strict=True))],)
+        size, kernel, stride, padding, dilation = self.geometry
+        position = max_positions(self.xp, self.best, kernel, stride, dilation)
+        gxp = scatter_to_positions(grad, position, self.xp.shape)
+        return (gxp[(slice(None), slice(None), *(slice(p, p + n) for p, n in zip(padding, size, strict=True)))],)
 
 
 class MaxPool1d(_MaxPoolNd):
@@ -207,7 +256,7 @@ _AVG: dict[int, type[_AvgPoolNd]] = {1: AvgPool1d, 2: AvgPool2d, 3: AvgPool3d}
 _MAX: dict[int, type[_MaxPoolNd]] = {1: MaxPool1d, 2: MaxPool2d, 3: MaxPool3d}
 
 
-# ---- functional spellings ---------------------------------------------------------------------------------------
+# ---- the checks and calls of the functions and layers -----------------------------------------------------------
 
 
 def run_batched(x: Tensor, nd: int, op: type[Function], **options: object) -> Tensor:
@@ -284,118 +333,13 @@ def max_pool(
         return out
     if out.is_meta:
         return out, track_outside_apply("max_pool_indices", (x,), Tensor(MetaArray(out.shape, np.int64)))
-    # The op keeps its winners only while a graph needs them, so they are found again here (one more pass).
+    # The op finds its winners only in backward, so they are found here (two passes per tap more).
     batch, _ = batched(x, nd)
-    _, winner, _, size_out = max_windows(batch.numpy(), kernel, step, pad, dil, bool(ceil_mode))
-    taps = np.unravel_index(winner, kernel)
-    flat = np.zeros(winner.shape, dtype=np.int64)
+    best = batched(out, nd)[0].numpy()
+    xp = _max_padded(batch.numpy(), kernel, step, pad, dil, best.shape[2:])
+    padded = np.unravel_index(max_positions(xp, best, kernel, step, dil), xp.shape[2:])
+    flat = np.zeros(best.shape, dtype=np.int64)
     for a in range(nd):
-        position = np.arange(size_out[a]).reshape((-1,) + (1,) * (nd - 1 - a)) * step[a] - pad[a]
-        flat = flat * x.shape[-nd + a] + position + taps[a] * dil[a]
+        flat = flat * x.shape[-nd + a] + (padded[a] - pad[a])
     indices = Tensor(flat.reshape(out.shape))
     return out, track_outside_apply("max_pool_indices", (x,), indices)
-
-
-def avg_pool1d(
-    x: Tensor,
-    kernel_size: IntTuple,
-    stride: IntTuple | None = None,
-    padding: IntTuple = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-) -> Tensor:
-    """Average over `kernel_size` windows of `x (N, C, L)` (stride defaults to the kernel size), as PyTorch.
-
-    >>> avg_pool1d(lucid.tensor([[[1.0, 2.0, 3.0, 4.0]]]), 2)
-    tensor([[[1.5, 3.5]]])
-    """
-    return avg_pool("avg_pool1d", 1, x, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
-
-
-def avg_pool2d(
-    x: Tensor,
-    kernel_size: IntPair,
-    stride: IntPair | None = None,
-    padding: IntPair = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
-    """Average over `kernel_size` windows (stride defaults to the kernel size), as PyTorch's `avg_pool2d`.
-
-    >>> avg_pool2d(lucid.randn(1, 2, 6, 6), 3, stride=1, padding=1, count_include_pad=False).shape
-    (1, 2, 6, 6)
-    """
-    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    return avg_pool("avg_pool2d", 2, x, *args)
-
-
-def avg_pool3d(
-    x: Tensor,
-    kernel_size: IntTuple,
-    stride: IntTuple | None = None,
-    padding: IntTuple = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
-    """Average over `kernel_size` windows of `x (N, C, D, H, W)` (stride defaults to the kernel size), as PyTorch.
-
-    >>> avg_pool3d(lucid.randn(1, 2, 4, 6, 6), (2, 3, 3)).shape
-    (1, 2, 2, 2, 2)
-    """
-    args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
-    return avg_pool("avg_pool3d", 3, x, *args)
-
-
-def max_pool1d(
-    x: Tensor,
-    kernel_size: IntTuple,
-    stride: IntTuple | None = None,
-    padding: IntTuple = 0,
-    dilation: IntTuple = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor | tuple[Tensor, Tensor]:
-    """Maximum over `kernel_size` windows of `x (N, C, L)`, as PyTorch's `max_pool1d`; with `return_indices`, also
-    each maximum's position along L.
-
-    >>> max_pool1d(lucid.tensor([[[1.0, 5.0, 3.0, 2.0]]]), 2, return_indices=True)[1].tolist()
-    [[[1, 2]]]
-    """
-    return max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-
-
-def max_pool2d(
-    x: Tensor,
-    kernel_size: IntPair,
-    stride: IntPair | None = None,
-    padding: IntPair = 0,
-    dilation: IntPair = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor | tuple[Tensor, Tensor]:
-    """Maximum over `kernel_size` windows (stride defaults to the kernel size), as PyTorch's `max_pool2d`; with
-    `return_indices`, also each maximum's flat position h * W + w in its plane.
-
-    >>> max_pool2d(lucid.randn(1, 2, 8, 8), 2).shape
-    (1, 2, 4, 4)
-    """
-    return max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
-
-
-def max_pool3d(
-    x: Tensor,
-    kernel_size: IntTuple,
-    stride: IntTuple | None = None,
-    padding: IntTuple = 0,
-    dilation: IntTuple = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Tensor | tuple[Tensor, Tensor]:
-    """Maximum over `kernel_size` windows of `x (N, C, D, H, W)`, as PyTorch's `max_pool3d`.
-
-    >>> max_pool3d(lucid.randn(1, 2, 4, 6, 6), 2, stride=2, padding=1).shape
-    (1, 2, 3, 4, 4)
-    """
-    return max_pool("max_pool3d", 3, x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)

@@ -2,8 +2,9 @@
 
 PyTorch's window `o` along an axis of length `size` pooled to `out` covers [floor(o * size / out),
 ceil((o + 1) * size / out)): windows may differ in length by one and may overlap. Both ops work one axis at a
-time: the average is a small matrix product per axis, the max a running comparison over the longest window's
-taps per axis (with the winners' positions kept for backward and `return_indices`). No loop over pixels.
+time: the average is a small matrix product per axis, the max one gather of every window's elements and one argmax
+per axis (the winners' positions kept for backward and `return_indices`); evenly dividing windows are blocks of
+one reshape instead. No loop over pixels.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from lucid.autograd.function import Function, track_outside_apply
 from lucid.autograd.ops.conv import Ints, IntTuple, batched, check_rank, ntuple
+from lucid.autograd.ops.pool import first_tap, scatter_to_positions
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
@@ -32,7 +34,7 @@ def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-def _along(x: np.ndarray, matrix: np.ndarray, axis: int) -> np.ndarray:
+def along_axis(x: np.ndarray, matrix: np.ndarray, axis: int) -> np.ndarray:
     """`matrix (out, size)` applied along `axis` of `x`: one matrix product, no transposing copy."""
     if axis == x.ndim - 1:
         return np.matmul(x, matrix.T)
@@ -51,16 +53,21 @@ class _AdaptiveAvgPoolNd(Function):
             return x.mean(axis=tuple(range(2, 2 + nd)), keepdims=True)
         out = x
         for a, matrix in enumerate(self.matrices):
-            out = _along(out, matrix, 2 + a)
+            out = along_axis(out, matrix, 2 + a)
         return out
 
     def meta(self, x: MetaArray, output_size: Ints) -> MetaArray:
         return MetaArray((*x.shape[:2], *output_size), x.dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
+        if all(matrix.shape[0] == 1 for matrix in self.matrices):
+            # A global average's gradient is the output's, spread evenly: one fill, no matrix products.
+            spread = np.empty((*grad.shape[:2], *(m.shape[1] for m in self.matrices)), dtype=grad.dtype)
+            spread[...] = grad * grad.dtype.type(1 / int(np.prod(spread.shape[2:])))
+            return (spread,)
         g = grad
         for a, matrix in enumerate(self.matrices):
-            g = _along(g, matrix.T, 2 + a)
+            g = along_axis(g, matrix.T, 2 + a)
         return (g,)
 
 
@@ -78,29 +85,71 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     op_name = "adaptive_avg_pool3d"
 
 
-def adaptive_max(x: np.ndarray, output_size: Ints) -> tuple[np.ndarray, np.ndarray]:
-    """The max of every adaptive window of `x (N, C, *size)` and its flat position in its (N, C) plane.
+# Windows up to this long are searched tap by tap (a few elementwise passes each); longer ones by one argmax, whose
+# cost does not grow with a Python loop over the taps.
+_SHORT_WINDOW = 16
 
-    Reduces the last axis first, then the one before it, ... Along each axis the first maximum wins and NaN
-    propagates, so the winner is the first maximum in row-major order, as PyTorch's.
-    """
+
+def _first_max(windows: np.ndarray, has_nan: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum of every window, tap t of each being `windows[t]`, and the tap PyTorch picks: the first
+    maximum, or the last NaN where there is one."""
+    best = windows.max(axis=0)
+    length = windows.shape[0]
+    if length <= _SHORT_WINDOW:
+        return best, first_tap(list(windows), best)
+    by_window = np.moveaxis(windows, 0, -1)
+    step = by_window.argmax(axis=-1)
+    if has_nan:
+        # argmax picks the first NaN; PyTorch's comparison loop keeps the last.
+        reversed_nan = np.isnan(by_window[..., ::-1])
+        step = np.where(reversed_nan.any(axis=-1), length - 1 - reversed_nan.argmax(axis=-1), step)
+    return best, step
+
+
+def _block_max(x: np.ndarray, output_size: Ints) -> tuple[np.ndarray, np.ndarray]:
+    """`adaptive_max` where every axis divides evenly: the windows are the blocks of one reshape, and each block's
+    first maximum is one `argmax` over its elements laid out in row-major order."""
     nd = len(output_size)
     size = x.shape[2:]
+    kernel = [n // o for n, o in zip(size, output_size, strict=True)]
+    split = x.reshape(*x.shape[:2], *(v for o, k in zip(output_size, kernel, strict=True) for v in (o, k)))
+    order = (*range(3, 3 + 2 * nd, 2), 0, 1, *range(2, 2 + 2 * nd, 2))  # the taps first, then (N, C, *out)
+    blocks = split.transpose(order).reshape(-1, *x.shape[:2], *output_size)
+    best, tap = _first_max(blocks, x.dtype.kind == "f" and bool(np.isnan(x).any()))
+    offsets = np.unravel_index(tap, kernel)
+    flat = np.zeros(best.shape, dtype=np.int64)
+    for a in range(nd):
+        start = (np.arange(output_size[a]) * kernel[a]).reshape((-1,) + (1,) * (nd - 1 - a))
+        flat = flat * size[a] + start + offsets[a]
+    return best, flat
+
+
+def adaptive_max(x: np.ndarray, output_size: Ints) -> tuple[np.ndarray, np.ndarray]:
+    """The max of every adaptive window of `x (N, C, *size)` and its flat position in its (N, C) plane: the first
+    maximum in row-major order, or the last NaN, as PyTorch's.
+
+    Evenly dividing windows are blocks (`_block_max`). Otherwise the last axis is reduced first, then the one
+    before it, ...; along each axis the first maximum (the last NaN) wins, which makes the winner PyTorch's in
+    row-major order too.
+    """
+    if all(n % o == 0 for n, o in zip(x.shape[2:], output_size, strict=True)):
+        return _block_max(x, output_size)
+    nd = len(output_size)
+    size = x.shape[2:]
+    has_nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
     values = x
     chosen: list[np.ndarray] = []  # the winning position along each axis reduced so far (outermost first)
     for a in reversed(range(nd)):
         axis = 2 + a
         start, end = window_bounds(size[a], output_size[a])
-        shape = (-1,) + (1,) * (nd - 1 - a)
-        best = values.take(start, axis=axis)
-        winner = np.broadcast_to(start.reshape(shape), best.shape).copy()
-        for t in range(1, int((end - start).max())):
-            # A window shorter than the longest repeats its last element: it never beats itself.
-            index = np.minimum(start + t, end - 1)
-            candidate = values.take(index, axis=axis)
-            take = (candidate > best) | np.isnan(candidate)
-            np.copyto(best, candidate, where=take)
-            np.copyto(winner, np.broadcast_to(index.reshape(shape), best.shape), where=take)
+        # Tap t of every window along this axis, for all t, as one gather onto a new first axis: (taps, out, ...).
+        # Shorter windows repeat their last element, which never beats itself.
+        index = np.minimum(start[:, None] + np.arange(int((end - start).max())), (end - 1)[:, None])
+        windows = np.moveaxis(values, axis, 0).take(index.T, axis=0)
+        best, step = _first_max(windows, has_nan)
+        best = np.moveaxis(best, 0, axis)
+        last = (end - 1).reshape((-1,) + (1,) * (values.ndim - 1))
+        winner = np.moveaxis(np.minimum(start.reshape(last.shape) + step, last), 0, axis)
         # The axes reduced before this one chose a position in every row along this axis; keep the winning row's.
         chosen = [winner] + [np.take_along_axis(c, winner, axis=axis) for c in chosen]
         values = best
@@ -122,12 +171,8 @@ class _AdaptiveMaxPoolNd(Function):
         return MetaArray((*x.shape[:2], *output_size), x.dtype)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        n, c = self.shape[:2]
-        plane = int(np.prod(self.shape[2:]))
         # Each output's gradient goes to its winner; windows overlap, so one input may receive several.
-        where = self.flat.reshape(n * c, -1) + (np.arange(n * c) * plane)[:, None]
-        sums = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=n * c * plane)
-        return (sums.reshape(self.shape).astype(grad.dtype, copy=False),)
+        return (scatter_to_positions(grad, self.flat, self.shape),)
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
@@ -146,7 +191,7 @@ _AVG: dict[int, type[_AdaptiveAvgPoolNd]] = {1: AdaptiveAvgPool1d, 2: AdaptiveAv
 _MAX: dict[int, type[_AdaptiveMaxPoolNd]] = {1: AdaptiveMaxPool1d, 2: AdaptiveMaxPool2d, 3: AdaptiveMaxPool3d}
 
 
-# ---- functional spellings ---------------------------------------------------------------------------------------
+# ---- the checks and calls of the functions and layers -----------------------------------------------------------
 
 
 def _output_size(where: str, nd: int, x: Tensor, output_size: IntTuple | Sequence[int | None]) -> Ints:
@@ -177,65 +222,3 @@ def adaptive_pool(
     # The op keeps its winners only while a graph needs them, so they are found again here (one more pass).
     _, flat = adaptive_max(batch.numpy(), size)
     return out, track_outside_apply("max_pool_indices", (x,), Tensor(flat.reshape(out.shape)))
-
-
-def adaptive_avg_pool1d(x: Tensor, output_size: IntTuple) -> Tensor:
-    """Average `x (N, C, L)` into `output_size` windows whatever L, as PyTorch.
-
-    >>> adaptive_avg_pool1d(lucid.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
-    tensor([[[2., 4.]]])
-    """
-    return adaptive_pool("adaptive_avg_pool1d", 1, "avg", x, output_size, False)  # type: ignore[return-value]
-
-
-def adaptive_avg_pool2d(x: Tensor, output_size: IntTuple | Sequence[int | None]) -> Tensor:
-    """Average into an `output_size` grid whatever the input size (None keeps that axis), as PyTorch.
-
-    >>> adaptive_avg_pool2d(lucid.randn(1, 2, 7, 7), 1).shape
-    (1, 2, 1, 1)
-    """
-    return adaptive_pool("adaptive_avg_pool2d", 2, "avg", x, output_size, False)  # type: ignore[return-value]
-
-
-def adaptive_avg_pool3d(x: Tensor, output_size: IntTuple | Sequence[int | None]) -> Tensor:
-    """Average `x (N, C, D, H, W)` into an `output_size` grid (None keeps that axis), as PyTorch.
-
-    >>> adaptive_avg_pool3d(lucid.randn(1, 2, 5, 7, 7), (1, None, 3)).shape
-    (1, 2, 1, 7, 3)
-    """
-    return adaptive_pool("adaptive_avg_pool3d", 3, "avg", x, output_size, False)  # type: ignore[return-value]
-
-
-def adaptive_max_pool1d(
-    x: Tensor, output_size: IntTuple, return_indices: bool = False
-) -> Tensor | tuple[Tensor, Tensor]:
-    """Maximum of `x (N, C, L)` over `output_size` windows whatever L, as PyTorch (with `return_indices`, also
-    each maximum's position along L).
-
-    >>> adaptive_max_pool1d(lucid.tensor([[[1.0, 5.0, 3.0, 2.0, 4.0]]]), 2, return_indices=True)[1].tolist()
-    [[[1, 4]]]
-    """
-    return adaptive_pool("adaptive_max_pool1d", 1, "max", x, output_size, return_indices)
-
-
-def adaptive_max_pool2d(
-    x: Tensor, output_size: IntTuple | Sequence[int | None], return_indices: bool = False
-) -> Tensor | tuple[Tensor, Tensor]:
-    """Maximum over an `output_size` grid of windows whatever the input size (None keeps that axis), as PyTorch;
-    with `return_indices`, also each maximum's flat position h * W + w in its plane.
-
-    >>> adaptive_max_pool2d(lucid.randn(2, 3, 7, 9), (2, 4)).shape
-    (2, 3, 2, 4)
-    """
-    return adaptive_pool("adaptive_max_pool2d", 2, "max", x, output_size, return_indices)
-
-
-def adaptive_max_pool3d(
-    x: Tensor, output_size: IntTuple | Sequence[int | None], return_indices: bool = False
-) -> Tensor | tuple[Tensor, Tensor]:
-    """Maximum of `x (N, C, D, H, W)` over an `output_size` grid of windows (None keeps that axis), as PyTorch.
-
-    >>> adaptive_max_pool3d(lucid.randn(1, 2, 5, 6, 7), 2).shape
-    (1, 2, 2, 2, 2)
-    """
-    return adaptive_pool("adaptive_max_pool3d", 3, "max", x, output_size, return_indices)

@@ -274,3 +274,14 @@ _ERRORS = [
 def test_bad_input_gets_an_error_naming_the_layer_and_the_shapes(make: Callable[[], Any], message: str) -> None:
     with pytest.raises((ValueError, TypeError), match=message):
         make()
+
+
+def test_a_pooled_output_can_be_changed_in_place_before_backward() -> None:
+    # PyTorch's max pooling keeps indices rather than its output, so `y += 1` before backward is allowed; so here.
+    data = _distinct(1, 2, 6, 6)
+    ours, theirs = lucid.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    for pool, x in ((F.max_pool2d, ours), (TF.max_pool2d, theirs)):
+        y = pool(x, 3, 2, 1)
+        y += 1
+        (y * y).sum().backward()
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-6)

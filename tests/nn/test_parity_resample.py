@@ -336,6 +336,10 @@ _ERRORS = [
         r"pad: pad \(1, 1, 1, 1, 1, 1\) must have an even length of at most 2 \* 2 for an input of shape \(2, 3\)",
     ),
     (
+        lambda: F.pad(lucid.zeros(2, 3), (-2, -2)),
+        r"pad: pad \(-2, -2\) would leave axis 1 of input \(2, 3\) a negative size",
+    ),
+    (
         lambda: F.pad(lucid.zeros(2, 3), (1, 1), mode="mirror"),
         r"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got 'mirror'",
     ),

@@ -90,6 +90,9 @@ def _widths(where: str, x: Tensor, pad: Sequence[int]) -> list[tuple[int, int]]:
     widths = [(0, 0)] * x.ndim
     for i in range(len(values) // 2):
         widths[x.ndim - 1 - i] = (int(values[2 * i]), int(values[2 * i + 1]))
+    for axis, ((a, b), size) in enumerate(zip(widths, x.shape, strict=True)):
+        if size + a + b < 0:
+            raise ValueError(f"{where}: pad {(a, b)} would leave axis {axis} of input {x.shape} a negative size")
     return widths
 
 

@@ -219,14 +219,15 @@ class _MaxPoolNd(Function):
     """Max over each window; the gradient goes to the maximum PyTorch picks (see `max_positions`), found in
     backward, so that a forward without a graph makes no more than one pass per tap."""
 
-    saves_output = True
-
     def forward(
         self, x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
     ) -> np.ndarray:
-        self.best, self.xp, _ = max_windows(x, kernel, stride, padding, dilation, ceil_mode)
+        best, self.xp, _ = max_windows(x, kernel, stride, padding, dilation, ceil_mode)
+        # Backward compares against the maxima; a copy of its own leaves the output free to be changed in place, as
+        # PyTorch's is (its max pooling keeps indices, not the output).
+        self.best = best.copy()
         self.geometry = (x.shape[2:], kernel, stride, padding, dilation)
-        return self.best
+        return best
 
     def meta(
         self, x: MetaArray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool

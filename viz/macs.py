@@ -6,15 +6,25 @@ was open, so each `Call.macs` is that call's own work.
 
 What is counted (one MAC = one multiply and one add):
 
-- `Conv2d`: N * C_out * H_out * W_out * (C_in / groups) * kh * kw. The bias add is not counted.
+- `Conv1d` / `Conv2d` / `Conv3d`: N * C_out * (output positions) * (C_in / groups) * (kernel taps), e.g.
+  N * C_out * H_out * W_out * (C_in / groups) * kh * kw in 2-d. The bias add is not counted.
+- `ConvTranspose1d` / `2d` / `3d`: every input element meets every tap of its group's output channels:
+  N * C_in * (input positions) * (C_out / groups) * (kernel taps), the MACs of the convolution it is the
+  gradient of. Taps that land in the cropped padding are counted too: the kernel computes them.
 - `MatMul` (linear layers, attention's q @ k^T and attn @ v): every output element costs K MACs, K being the
   shared inner axis, i.e. prod(batch) * M * K * N. A linear layer's bias add is not counted.
-- `AvgPool2d` / `MaxPool2d`: output elements * kh * kw (one accumulate or compare per window tap).
-- `AdaptiveAvgPool2d`: one accumulate per input element read by each output window (the window sizes summed).
+- `AvgPool1d/2d/3d` / `MaxPool1d/2d/3d`: output elements * kernel taps (one accumulate or compare per tap).
+- `AdaptiveAvgPool1d/2d/3d` / `AdaptiveMaxPool1d/2d/3d`: one accumulate or compare per input element read by
+  each output window (the window sizes summed; PyTorch's adaptive windows may overlap).
 - Everything else counts 0: elementwise ops (activations, residual and bias adds, the arithmetic inside
   BatchNorm/LayerNorm/GroupNorm and softmax), reductions and shape ops. They are not multiply-accumulates, and
   an inference BatchNorm folds into the convolution before it. This is the convention of the EfficientFormer
   paper's GMACs figures (and of fvcore/thop-style counters), which lucid reproduces within 1%.
+  Resampling (`Interpolate`: nearest, linear, cubic) and padding (`Pad`, `BorderPad`) count 0 under the same
+  rule: each output mixes a fixed handful of neighbours (at most 4 per axis), with no reduction axis. They are
+  ops of their own, never lowered onto `MatMul`, so that they stay uncounted. `unfold` and `fold` (`Im2Col`,
+  `Col2Im`) only move values (fold adds overlaps) and count 0; the products of a convolution written with them
+  are the `MatMul` after them. A `F.interpolate(mode="area")` is adaptive average pooling and counts as one.
 
 Add a rule for your own op by putting a function in `MAC_RULES` under the op's Function class name.
 
@@ -22,6 +32,8 @@ Add a rule for your own op by putting a function in `MAC_RULES` under the op's F
 8128512
 >>> op_macs("MatMul", [(2, 5, 8), (8, 4)], (2, 5, 4), {})
 320
+>>> op_macs("ConvTranspose2d", [(1, 64, 32, 32), (64, 32, 4, 4)], (1, 32, 64, 64), {"groups": 1})
+33554432
 """
 
 from __future__ import annotations
@@ -34,10 +46,28 @@ Shape = tuple[int, ...]
 MacRule = Callable[[Sequence[Shape], Shape, dict[str, Any]], int]
 
 
-def conv2d_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
-    """Each output element is a dot product over the weight's (C_in / groups, kh, kw) block."""
+def conv_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
+    """Each output element is a dot product over the weight's (C_in / groups, *kernel) block (1-, 2- or 3-d).
+
+    >>> conv_macs([(2, 4, 10), (6, 2, 3)], (2, 6, 8), {"groups": 2})
+    576
+    """
     weight = input_shapes[1]
     return math.prod(output_shape) * math.prod(weight[1:])
+
+
+conv2d_macs = conv_macs  # the 2-d name it had first
+
+
+def conv_transpose_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
+    """Each input element is multiplied into the weight's (C_out / groups, *kernel) block: the weight is
+    (C_in, C_out / groups, *kernel), so N * C_in * (input positions) * (C_out / groups) * (kernel taps).
+
+    >>> conv_transpose_macs([(2, 4, 5), (4, 3, 3)], (2, 3, 11), {"groups": 1})
+    360
+    """
+    x, weight = input_shapes[0], input_shapes[1]
+    return math.prod(x) * math.prod(weight[1:])
 
 
 def matmul_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
@@ -46,17 +76,30 @@ def matmul_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dic
     return math.prod(output_shape) * inner
 
 
-def pool2d_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
-    """Each output element reads kh * kw window taps (padding taps included, as the kernel visits them)."""
-    kernel = options["kernel"]
-    return math.prod(output_shape) * kernel[0] * kernel[1]
+def pool_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
+    """Each output element reads every tap of its window (padding taps included, as the kernel visits them).
+
+    >>> pool_macs([(1, 3, 8, 8, 8)], (1, 3, 4, 4, 4), {"kernel": (2, 2, 2)})
+    1536
+    """
+    return math.prod(output_shape) * math.prod(options["kernel"])
 
 
-def adaptive_avg_pool2d_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
-    """Sum of the window sizes: PyTorch's adaptive windows may overlap, so this can exceed the input size."""
-    n, c, h, w = input_shapes[0]
-    out_h, out_w = options["output_size"]
-    return n * c * _adaptive_span(h, out_h) * _adaptive_span(w, out_w)
+pool2d_macs = pool_macs  # the 2-d name it had first
+
+
+def adaptive_pool_macs(input_shapes: Sequence[Shape], output_shape: Shape, options: dict[str, Any]) -> int:
+    """Sum of the window sizes: PyTorch's adaptive windows may overlap, so this can exceed the input size.
+
+    >>> adaptive_pool_macs([(1, 2, 5)], (1, 2, 3), {"output_size": (3,)})  # windows [0,2) [1,4) [3,5)
+    14
+    """
+    shape = input_shapes[0]
+    spans = [_adaptive_span(size, out) for size, out in zip(shape[2:], options["output_size"], strict=True)]
+    return shape[0] * shape[1] * math.prod(spans)
+
+
+adaptive_avg_pool2d_macs = adaptive_pool_macs  # the 2-d name it had first
 
 
 def _adaptive_span(size: int, out: int) -> int:
@@ -65,11 +108,28 @@ def _adaptive_span(size: int, out: int) -> int:
 
 
 MAC_RULES: dict[str, MacRule] = {
-    "Conv2d": conv2d_macs,
+    "Conv2d": conv_macs,
     "MatMul": matmul_macs,
-    "AvgPool2d": pool2d_macs,
-    "MaxPool2d": pool2d_macs,
-    "AdaptiveAvgPool2d": adaptive_avg_pool2d_macs,
+    "AvgPool2d": pool_macs,
+    "MaxPool2d": pool_macs,
+    "AdaptiveAvgPool2d": adaptive_pool_macs,
+}
+# Convolution and pooling in 1 and 3 dimensions, transposed convolutions, adaptive max pooling (issue 18).
+MAC_RULES |= {
+    "AdaptiveAvgPool1d": adaptive_pool_macs,
+    "AdaptiveAvgPool3d": adaptive_pool_macs,
+    "AdaptiveMaxPool1d": adaptive_pool_macs,
+    "AdaptiveMaxPool2d": adaptive_pool_macs,
+    "AdaptiveMaxPool3d": adaptive_pool_macs,
+    "AvgPool1d": pool_macs,
+    "AvgPool3d": pool_macs,
+    "Conv1d": conv_macs,
+    "Conv3d": conv_macs,
+    "ConvTranspose1d": conv_transpose_macs,
+    "ConvTranspose2d": conv_transpose_macs,
+    "ConvTranspose3d": conv_transpose_macs,
+    "MaxPool1d": pool_macs,
+    "MaxPool3d": pool_macs,
 }
 
 

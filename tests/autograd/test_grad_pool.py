@@ -5,7 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lucid.autograd.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from lucid.nn.functional.pool import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+)
 from tests.gradcheck import GradCase, check_gradients
 
 
@@ -35,6 +48,41 @@ CASES: dict[str, list[GradCase]] = {
     "AdaptiveAvgPool2d": [
         GradCase(lambda x: adaptive_avg_pool2d(x, 1), [(2, 3, 4, 5)], "global"),
         GradCase(lambda x: adaptive_avg_pool2d(x, (3, 2)), [(1, 2, 7, 5)], "uneven windows"),
+    ],
+    "AvgPool1d": [
+        GradCase(lambda x: avg_pool1d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), [(2, 2, 8)], "ceil"),
+        GradCase(lambda x: avg_pool1d(x, 2), [(1, 3, 7)], "k2"),
+    ],
+    "AvgPool3d": [
+        GradCase(lambda x: avg_pool3d(x, (2, 3, 2), (1, 2, 2), (1, 1, 0)), [(1, 2, 3, 5, 4)], "padded, strided"),
+        GradCase(lambda x: avg_pool3d(x, 2, ceil_mode=True, divisor_override=3), [(1, 1, 3, 3, 5)], "ceil, override"),
+    ],
+    "MaxPool1d": [
+        GradCase(lambda x: max_pool1d(x, 3, 2, 1), [_distinct(2, 2, 9)], "k3 s2 p1"),
+        GradCase(lambda x: max_pool1d(x, 2, 1, dilation=3, ceil_mode=True), [_distinct(1, 2, 8)], "dilated"),
+    ],
+    "MaxPool3d": [
+        GradCase(lambda x: max_pool3d(x, 2), [_distinct(1, 2, 4, 4, 4)], "2x2x2"),
+        GradCase(
+            lambda x: max_pool3d(x, (3, 2, 2), (2, 1, 2), (1, 0, 1), ceil_mode=True), [_distinct(1, 1, 5, 4, 5)], "ceil"
+        ),
+    ],
+    "AdaptiveAvgPool1d": [
+        GradCase(lambda x: adaptive_avg_pool1d(x, 3), [(2, 2, 7)], "overlapping windows"),
+    ],
+    "AdaptiveAvgPool3d": [
+        GradCase(lambda x: adaptive_avg_pool3d(x, (2, 1, 3)), [(1, 2, 3, 4, 5)], "uneven windows"),
+    ],
+    "AdaptiveMaxPool1d": [
+        GradCase(lambda x: adaptive_max_pool1d(x, 3), [_distinct(2, 2, 7)], "overlapping windows"),
+        GradCase(lambda x: adaptive_max_pool1d(x, 9), [_distinct(1, 2, 5)], "more outputs than inputs"),
+    ],
+    "AdaptiveMaxPool2d": [
+        GradCase(lambda x: adaptive_max_pool2d(x, (3, 2)), [_distinct(2, 2, 5, 7)], "uneven windows"),
+        GradCase(lambda x: adaptive_max_pool2d(x, 1), [_distinct(1, 3, 4, 4)], "global"),
+    ],
+    "AdaptiveMaxPool3d": [
+        GradCase(lambda x: adaptive_max_pool3d(x, (2, 3, 2)), [_distinct(1, 2, 3, 4, 5)], "uneven windows"),
     ],
 }
 

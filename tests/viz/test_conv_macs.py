@@ -2,7 +2,7 @@
 form N·Cout·Hout·Wout·(Cin/groups)·kh·kw, and PyTorch's FlopCounterMode on the same convolution (which counts a
 multiply and an add as two FLOPs, so its figure is twice the MACs; it does not count the bias add either).
 
-lucid has no Conv1d, so Conv2d is the only convolution viz/macs.py has a rule for.
+The 1-d, 3-d and transposed convolutions and the pooling layers are checked the same way in test_conv_pool_macs.py.
 """
 
 from __future__ import annotations

@@ -1,17 +1,20 @@
-"""2-D pooling: average, max and adaptive average, with PyTorch's output sizes and divisors.
+"""Window pooling, 1-, 2- and 3-d: average and max, with PyTorch's output sizes, divisors and ceil_mode.
 
-Windows are visited as strided slices, one per kernel tap (no loop over pixels); backward
-adds each tap's gradient back through the same slices.
+Windows are visited as strided slices, one per kernel tap (no loop over pixels); backward adds each tap's
+gradient back through the same slices. The number of spatial axes is the length of the `kernel` option, so
+AvgPool1d/2d/3d (and MaxPool1d/2d/3d) are one op under three names. Adaptive pooling is in pool_adaptive.py,
+the public functions (`avg_pool2d`, ...) in lucid/nn/functional/pool.py.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
-from lucid.autograd.function import Function
-from lucid.autograd.ops.conv import IntPair, pair
+from lucid.autograd.function import Function, track_outside_apply
+from lucid.autograd.ops.conv import Ints, IntTuple, batched, check_rank, ntuple
 from lucid.shape_only import MetaArray
 from lucid.tensor import Tensor
 
@@ -30,8 +33,13 @@ def _tap(start: int, stride: int, count: int) -> slice:
     return slice(start, start + stride * (count - 1) + 1, stride)
 
 
+def _on(axis: int, index: slice) -> tuple[slice, ...]:
+    """An index taking `index` along `axis` and everything along the axes before it."""
+    return (slice(None),) * axis + (index,)
+
+
 def _divisors(size: int, out: int, kernel: int, stride: int, padding: int, count_include_pad: bool) -> np.ndarray:
-    """Per-window element count along one axis (the 2-D divisor is the outer product)."""
+    """Per-window element count along one axis (the n-d divisor is the outer product)."""
     start = np.arange(out) * stride - padding
     end = np.minimum(start + kernel, size + padding)  # the padded area counts; the ceil overhang does not
     if count_include_pad:
@@ -39,201 +47,233 @@ def _divisors(size: int, out: int, kernel: int, stride: int, padding: int, count
     return np.minimum(end, size) - np.maximum(start, 0)
 
 
-def _pooled(
-    x: MetaArray,
-    kernel: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> MetaArray:
+def _out_sizes(size: Ints, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool) -> Ints:
+    return tuple(map(pool_out_size, size, kernel, stride, padding, dilation, (ceil_mode,) * len(size)))
+
+
+def _padded(x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, out: Ints, fill: float):
+    """`x` padded on the left by `padding` and on the right far enough for every window, ceil_mode's last
+    one included; returns the array (unpadded when no side needs padding)."""
+    geometry = zip(x.shape[2:], kernel, stride, padding, dilation, out, strict=True)
+    right = [max(p, (o - 1) * s + d * (k - 1) + 1 - n - p) for n, k, s, p, d, o in geometry]
+    if not any(padding) and not any(right):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), *zip(padding, right, strict=True)), constant_values=fill)
+
+
+def _pooled(x: MetaArray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool) -> MetaArray:
     """The shape rule shared by average and max pooling (the output sizes their forwards compute)."""
-    h, w = x.shape[2:]
-    ho = pool_out_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
-    wo = pool_out_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
-    return MetaArray((*x.shape[:2], ho, wo), x.dtype)
+    return MetaArray((*x.shape[:2], *_out_sizes(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)), x.dtype)
 
 
-class AvgPool2d(Function):
-    op_name = "avg_pool2d"
+class _AvgPoolNd(Function):
     reads_inputs = False
 
     def forward(
         self,
         x: np.ndarray,
-        kernel: tuple[int, int],
-        stride: tuple[int, int],
-        padding: tuple[int, int],
+        kernel: Ints,
+        stride: Ints,
+        padding: Ints,
         ceil_mode: bool,
         count_include_pad: bool,
         divisor_override: int | None,
     ) -> np.ndarray:
-        h, w = x.shape[2:]
-        (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-        ho = pool_out_size(h, kh, sh, ph, 1, ceil_mode)
-        wo = pool_out_size(w, kw, sw, pw, 1, ceil_mode)
+        nd = len(kernel)
+        size = x.shape[2:]
+        ones = (1,) * nd
+        out = _out_sizes(size, kernel, stride, padding, ones, ceil_mode)
         # Right padding also covers a ceil_mode window hanging past the padded input (it reads zeros).
-        rh, rw = max(ph, (ho - 1) * sh + kh - h - ph), max(pw, (wo - 1) * sw + kw - w - pw)
-        xp = np.pad(x, ((0, 0), (0, 0), (ph, rh), (pw, rw))) if ph or pw or rh or rw else x
-        # A box sum is separable: sum the kh rows of each window, then the kw columns (kh + kw adds, not kh * kw).
-        rows = xp[:, :, _tap(0, sh, ho), :].copy()
-        for i in range(1, kh):
-            rows += xp[:, :, _tap(i, sh, ho), :]
-        out = rows[:, :, :, _tap(0, sw, wo)].copy()
-        for j in range(1, kw):
-            out += rows[:, :, :, _tap(j, sw, wo)]
+        xp = _padded(x, kernel, stride, padding, ones, out, 0)
+        # A box sum is separable: sum the k taps along one axis at a time (sum of k, not product of k, adds).
+        total = xp
+        for a in range(nd):
+            axis = 2 + a
+            acc = total[_on(axis, _tap(0, stride[a], out[a]))].copy()
+            for i in range(1, kernel[a]):
+                acc += total[_on(axis, _tap(i, stride[a], out[a]))]
+            total = acc
         if divisor_override is not None:
-            divisor = np.full((ho, wo), float(divisor_override))
+            divisor = np.full(out, float(divisor_override))
         else:
-            dh = _divisors(h, ho, kh, sh, ph, count_include_pad)
-            dw = _divisors(w, wo, kw, sw, pw, count_include_pad)
-            divisor = np.outer(dh, dw)
+            divisor = np.ones(out)
+            for a in range(nd):
+                along = _divisors(size[a], out[a], kernel[a], stride[a], padding[a], count_include_pad)
+                divisor = divisor * along.reshape((-1,) + (1,) * (nd - 1 - a))
         self.scale = (1.0 / divisor).astype(x.dtype)
-        self.geometry = (x.shape, xp.shape, kernel, stride, padding, ho, wo)
-        return out * self.scale
+        self.geometry = (size, xp.shape, kernel, stride, padding, out)
+        return total * self.scale
 
     def meta(
         self,
         x: MetaArray,
-        kernel: tuple[int, int],
-        stride: tuple[int, int],
-        padding: tuple[int, int],
+        kernel: Ints,
+        stride: Ints,
+        padding: Ints,
         ceil_mode: bool,
         count_include_pad: bool,
         divisor_override: int | None,
     ) -> MetaArray:
-        return _pooled(x, kernel, stride, padding, (1, 1), ceil_mode)
+        return _pooled(x, kernel, stride, padding, (1,) * len(kernel), ceil_mode)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        (n, c, h, w), padded_shape, (kh, kw), (sh, sw), (ph, pw), ho, wo = self.geometry
+        size, padded_shape, kernel, stride, padding, out = self.geometry
         g = grad * self.scale
-        rows = np.zeros((n, c, ho, padded_shape[3]), dtype=grad.dtype)
-        for j in range(kw):
-            rows[:, :, :, _tap(j, sw, wo)] += g
-        gxp = np.zeros(padded_shape, dtype=grad.dtype)
-        for i in range(kh):
-            gxp[:, :, _tap(i, sh, ho), :] += rows
-        return (gxp[:, :, ph : ph + h, pw : pw + w],)
+        # Undo the separable sums in reverse order: each spreads one axis back to its padded length.
+        for a in reversed(range(len(kernel))):
+            axis = 2 + a
+            spread = np.zeros((*g.shape[:axis], padded_shape[axis], *g.shape[axis + 1 :]), dtype=grad.dtype)
+            for i in range(kernel[a]):
+                spread[_on(axis, _tap(i, stride[a], out[a]))] += g
+            g = spread
+        return (g[(slice(None), slice(None), *(slice(p, p + n) for p, n in zip(padding, size, strict=True)))],)
 
 
-class MaxPool2d(Function):
-    """Max over each window; the gradient goes to the first maximum of the window, as PyTorch."""
+class AvgPool1d(_AvgPoolNd):
+    op_name = "avg_pool1d"
 
-    op_name = "max_pool2d"
 
-    reads_inputs = False
+class AvgPool2d(_AvgPoolNd):
+    op_name = "avg_pool2d"
+
+
+class AvgPool3d(_AvgPoolNd):
+    op_name = "avg_pool3d"
+
+
+def _kernel_taps(kernel: Ints) -> list[tuple[int, ...]]:
+    return list(itertools.product(*(range(k) for k in kernel)))
+
+
+def _window(tap: tuple[int, ...], dilation: Ints, stride: Ints, out: Ints) -> tuple[slice, ...]:
+    """The index of one tap's view: that tap of every window."""
+    taps = (_tap(t * d, s, o) for t, d, s, o in zip(tap, dilation, stride, out, strict=True))
+    return (slice(None), slice(None), *taps)
+
+
+def _max_padded(x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, out: Ints) -> np.ndarray:
+    # Padding never wins a max: it is -inf (every window holds at least one real element).
+    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    return _padded(x, kernel, stride, padding, dilation, out, low)
+
+
+def max_windows(
+    x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
+) -> tuple[np.ndarray, np.ndarray, Ints]:
+    """The max of every window of `x (N, C, *size)` (NaN propagates, as in PyTorch), the padded input it was read
+    from, and the output size: one `np.maximum` per kernel tap."""
+    out = _out_sizes(x.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+    xp = _max_padded(x, kernel, stride, padding, dilation, out)
+    best = None
+    for tap in _kernel_taps(kernel):
+        view = xp[_window(tap, dilation, stride, out)]
+        best = view.copy() if best is None else np.maximum(best, view, out=best)
+    return best, xp, out  # type: ignore[return-value]
+
+
+def first_tap(views: Sequence[np.ndarray], best: np.ndarray) -> np.ndarray:
+    """Which of the `views` (one per tap, in row-major tap order) first holds `best`, their elementwise maximum,
+    or holds its last NaN where `best` is NaN: PyTorch's pick. Counted with elementwise passes only (the taps
+    before the first match), which beat masked writes several times over."""
+    missing = views[0] != best
+    step = missing.astype(np.int64)
+    for view in views[1:]:
+        missing &= view != best
+        step += missing
+    if best.dtype.kind == "f":
+        nan = np.isnan(best)
+        if nan.any():
+            # A NaN never equals itself: count instead the taps after the last NaN.
+            after = ~np.isnan(views[-1])
+            later = after.astype(np.int64)
+            for view in views[-2::-1]:
+                after &= ~np.isnan(view)
+                later += after
+            step = np.where(nan, len(views) - 1 - later, step)
+    return step
+
+
+def max_positions(xp: np.ndarray, best: np.ndarray, kernel: Ints, stride: Ints, dilation: Ints) -> np.ndarray:
+    """For every window, the flat position in its (N, C) plane of `xp` of the maximum PyTorch picks: the first in
+    row-major order, or the last NaN where the window holds NaN."""
+    nd, out = len(kernel), best.shape[2:]
+    steps = [int(np.prod(xp.shape[3 + a :])) for a in range(nd)]  # element strides within one plane
+    taps = _kernel_taps(kernel)
+    offsets = np.array([sum(t * d * s for t, d, s in zip(tap, dilation, steps, strict=True)) for tap in taps])
+    position = offsets[first_tap([xp[_window(tap, dilation, stride, out)] for tap in taps], best)]
+    for a in range(nd):
+        position += (np.arange(out[a]) * (stride[a] * steps[a])).reshape((-1,) + (1,) * (nd - 1 - a))
+    return position
+
+
+def scatter_to_positions(grad: np.ndarray, position: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """An array of `shape` (N, C, *size) holding each of grad's values added at its flat position in its plane
+    (positions may repeat: overlapping windows can pick the same element)."""
+    planes, plane = shape[0] * shape[1], int(np.prod(shape[2:]))
+    where = position.reshape(planes, -1) + (np.arange(planes) * plane)[:, None]
+    sums = np.bincount(where.ravel(), weights=grad.reshape(-1), minlength=planes * plane)
+    return sums.reshape(shape).astype(grad.dtype, copy=False)
+
+
+class _MaxPoolNd(Function):
+    """Max over each window; the gradient goes to the maximum PyTorch picks (see `max_positions`), found in
+    backward, so that a forward without a graph makes no more than one pass per tap."""
 
     def forward(
-        self,
-        x: np.ndarray,
-        kernel: tuple[int, int],
-        stride: tuple[int, int],
-        padding: tuple[int, int],
-        dilation: tuple[int, int],
-        ceil_mode: bool,
+        self, x: np.ndarray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
     ) -> np.ndarray:
-        h, w = x.shape[2:]
-        (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-        ho = pool_out_size(h, kh, sh, ph, dh, ceil_mode)
-        wo = pool_out_size(w, kw, sw, pw, dw, ceil_mode)
-        rh = max(ph, (ho - 1) * sh + dh * (kh - 1) + 1 - h - ph)
-        rw = max(pw, (wo - 1) * sw + dw * (kw - 1) + 1 - w - pw)
-        # Padding never wins a max: it is -inf (every window holds at least one real element).
-        low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        xp = np.pad(x, ((0, 0), (0, 0), (ph, rh), (pw, rw)), constant_values=low) if ph or pw or rh or rw else x
-        best = xp[:, :, _tap(0, sh, ho), _tap(0, sw, wo)].copy()
-        winner = np.zeros(best.shape, dtype=np.int32)
-        for i in range(kh):
-            for j in range(kw):
-                if i == j == 0:
-                    continue
-                tap = xp[:, :, _tap(i * dh, sh, ho), _tap(j * dw, sw, wo)]
-                # Strictly greater keeps the first maximum; NaN propagates as in PyTorch.
-                take = (tap > best) | np.isnan(tap)
-                np.copyto(best, tap, where=take)
-                winner[take] = i * kw + j
-        self.winner = winner
-        self.geometry = ((h, w), xp.shape, kernel, stride, padding, dilation, ho, wo)
+        best, self.xp, _ = max_windows(x, kernel, stride, padding, dilation, ceil_mode)
+        # Backward compares against the maxima; a copy of its own leaves the output free to be changed in place, as
+        # PyTorch's is (its max pooling keeps indices, not the output).
+        self.best = best.copy()
+        self.geometry = (x.shape[2:], kernel, stride, padding, dilation)
         return best
 
     def meta(
-        self,
-        x: MetaArray,
-        kernel: tuple[int, int],
-        stride: tuple[int, int],
-        padding: tuple[int, int],
-        dilation: tuple[int, int],
-        ceil_mode: bool,
+        self, x: MetaArray, kernel: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: bool
     ) -> MetaArray:
         return _pooled(x, kernel, stride, padding, dilation, ceil_mode)
 
     def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        (h, w), padded_shape, (kh, kw), (sh, sw), (ph, pw), (dh, dw), ho, wo = self.geometry
-        gxp = np.zeros(padded_shape, dtype=grad.dtype)
-        zero = np.zeros((), dtype=grad.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                gxp[:, :, _tap(i * dh, sh, ho), _tap(j * dw, sw, wo)] += np.where(self.winner == i * kw + j, grad, zero)
-        return (gxp[:, :, ph : ph + h, pw : pw + w],)
+        size, kernel, stride, padding, dilation = self.geometry
+        position = max_positions(self.xp, self.best, kernel, stride, dilation)
+        gxp = scatter_to_positions(grad, position, self.xp.shape)
+        return (gxp[(slice(None), slice(None), *(slice(p, p + n) for p, n in zip(padding, size, strict=True)))],)
 
 
-def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
-    """(out, size) averaging matrix: row o averages [floor(o*size/out), ceil((o+1)*size/out))."""
-    o = np.arange(out)
-    start = (o * size) // out
-    end = -((-(o + 1) * size) // out)
-    cols = np.arange(size)
-    inside = (cols[None, :] >= start[:, None]) & (cols[None, :] < end[:, None])
-    return (inside / (end - start)[:, None]).astype(dtype)
+class MaxPool1d(_MaxPoolNd):
+    op_name = "max_pool1d"
 
 
-class AdaptiveAvgPool2d(Function):
-    """Average over PyTorch's adaptive windows, as two small matrix products: P_h @ x @ P_w^T."""
-
-    op_name = "adaptive_avg_pool2d"
-
-    reads_inputs = False
-
-    def forward(self, x: np.ndarray, output_size: tuple[int, int]) -> np.ndarray:
-        h, w = x.shape[2:]
-        self.ph = _adaptive_matrix(h, output_size[0], x.dtype)
-        self.pw = _adaptive_matrix(w, output_size[1], x.dtype)
-        if output_size == (1, 1):
-            return x.mean(axis=(2, 3), keepdims=True)
-        return np.matmul(self.ph, np.matmul(x, self.pw.T))
-
-    def meta(self, x: MetaArray, output_size: tuple[int, int]) -> MetaArray:
-        return MetaArray((*x.shape[:2], *output_size), x.dtype)
-
-    def backward(self, grad: np.ndarray) -> tuple[np.ndarray]:
-        return (np.matmul(self.ph.T, np.matmul(grad, self.pw)),)
+class MaxPool2d(_MaxPoolNd):
+    op_name = "max_pool2d"
 
 
-# ---- functional spellings --------------------------------------------------------------
+class MaxPool3d(_MaxPoolNd):
+    op_name = "max_pool3d"
 
 
-def _check_input(x: Tensor, where: str) -> None:
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{where}: expected input of shape (N, C, H, W) or (C, H, W), got shape {x.shape}")
+_AVG: dict[int, type[_AvgPoolNd]] = {1: AvgPool1d, 2: AvgPool2d, 3: AvgPool3d}
+_MAX: dict[int, type[_MaxPoolNd]] = {1: MaxPool1d, 2: MaxPool2d, 3: MaxPool3d}
 
 
-def _batched(x: Tensor, op: type[Function], **options: object) -> Tensor:
-    """Run a pooling op on (N, C, H, W); an unbatched (C, H, W) image gets a batch axis of 1 and loses it again."""
-    if x.ndim == 4:
-        return op.apply(x, **options)
-    return op.apply(x.unsqueeze(0), **options).squeeze(0)
+# ---- the checks and calls of the functions and layers -----------------------------------------------------------
+
+
+def run_batched(x: Tensor, nd: int, op: type[Function], **options: object) -> Tensor:
+    """Run a pooling op on (N, C, *size); an unbatched (C, *size) input gets a batch axis of 1 and loses it again."""
+    batch, added = batched(x, nd)
+    out = op.apply(batch, **options)
+    return out.squeeze(0) if added else out
 
 
 def _window_args(
-    where: str, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, dilation: IntPair = 1
-) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]:
-    kernel = pair(kernel_size, "kernel_size", where)
-    step = (
-        kernel
-        if stride is None or (isinstance(stride, Sequence) and len(stride) == 0)
-        else pair(stride, "stride", where)
-    )
-    pad, dil = pair(padding, "padding", where), pair(dilation, "dilation", where)
+    where: str, nd: int, kernel_size: IntTuple, stride: IntTuple | None, padding: IntTuple, dilation: IntTuple = 1
+) -> tuple[Ints, Ints, Ints, Ints]:
+    kernel = ntuple(kernel_size, nd, "kernel_size", where)
+    no_stride = stride is None or (isinstance(stride, Sequence) and len(stride) == 0)
+    step = kernel if no_stride else ntuple(stride, nd, "stride", where)  # type: ignore[arg-type]
+    pad, dil = ntuple(padding, nd, "padding", where), ntuple(dilation, nd, "dilation", where)
     if min(kernel) < 1 or min(step) < 1 or min(dil) < 1 or min(pad) < 0:
         raise ValueError(
             f"{where}: kernel_size, stride and dilation must be >= 1 and padding >= 0, got kernel_size={kernel}, "
@@ -245,76 +285,62 @@ def _window_args(
     return kernel, step, pad, dil
 
 
-def _check_output(where: str, x: Tensor, out: tuple[int, int]) -> None:
+def _check_output(where: str, x: Tensor, out: Ints) -> None:
     if min(out) < 1:
         raise ValueError(f"{where}: input of shape {x.shape} is too small for the window; output would be {out}")
 
 
-def avg_pool2d(
+def avg_pool(
+    where: str,
+    nd: int,
     x: Tensor,
-    kernel_size: IntPair,
-    stride: IntPair | None = None,
-    padding: IntPair = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
+    kernel_size: IntTuple,
+    stride: IntTuple | None,
+    padding: IntTuple,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
 ) -> Tensor:
-    """Average over `kernel_size` windows (stride defaults to the kernel size), as PyTorch's `avg_pool2d`.
-
-    >>> avg_pool2d(lucid.randn(1, 2, 6, 6), 3, stride=1, padding=1, count_include_pad=False).shape
-    (1, 2, 6, 6)
-    """
-    where = "avg_pool2d"
-    _check_input(x, where)
-    kernel, step, pad, _ = _window_args(where, kernel_size, stride, padding)
-    if divisor_override is not None and (isinstance(divisor_override, bool) or divisor_override <= 0):
+    """The checks and the call shared by avg_pool1d, 2d and 3d."""
+    check_rank(where, x, nd)
+    kernel, step, pad, _ = _window_args(where, nd, kernel_size, stride, padding)
+    integer = isinstance(divisor_override, (int, np.integer)) and not isinstance(divisor_override, bool)
+    if divisor_override is not None and (not integer or divisor_override <= 0):
         raise ValueError(f"{where}: divisor_override must be a positive int, got {divisor_override!r}")
-    out = tuple(pool_out_size(x.shape[-2 + a], kernel[a], step[a], pad[a], 1, ceil_mode) for a in (0, 1))
-    _check_output(where, x, out)  # type: ignore[arg-type]
-    return _batched(
-        x,
-        AvgPool2d,
-        kernel=kernel,
-        stride=step,
-        padding=pad,
-        ceil_mode=bool(ceil_mode),
-        count_include_pad=bool(count_include_pad),
-        divisor_override=divisor_override,
-    )
+    _check_output(where, x, _out_sizes(x.shape[-nd:], kernel, step, pad, (1,) * nd, bool(ceil_mode)))
+    options = {"kernel": kernel, "stride": step, "padding": pad, "ceil_mode": bool(ceil_mode)}
+    options |= {"count_include_pad": bool(count_include_pad), "divisor_override": divisor_override}
+    return run_batched(x, nd, _AVG[nd], **options)
 
 
-def max_pool2d(
+def max_pool(
+    where: str,
+    nd: int,
     x: Tensor,
-    kernel_size: IntPair,
-    stride: IntPair | None = None,
-    padding: IntPair = 0,
-    dilation: IntPair = 1,
-    ceil_mode: bool = False,
-) -> Tensor:
-    """Maximum over `kernel_size` windows (stride defaults to the kernel size), as PyTorch's `max_pool2d`.
-
-    >>> max_pool2d(lucid.randn(1, 2, 8, 8), 2).shape
-    (1, 2, 4, 4)
-    """
-    where = "max_pool2d"
-    _check_input(x, where)
-    kernel, step, pad, dil = _window_args(where, kernel_size, stride, padding, dilation)
-    out = tuple(pool_out_size(x.shape[-2 + a], kernel[a], step[a], pad[a], dil[a], ceil_mode) for a in (0, 1))
-    _check_output(where, x, out)  # type: ignore[arg-type]
-    return _batched(x, MaxPool2d, kernel=kernel, stride=step, padding=pad, dilation=dil, ceil_mode=bool(ceil_mode))
-
-
-def adaptive_avg_pool2d(x: Tensor, output_size: IntPair | Sequence[int | None]) -> Tensor:
-    """Average into an `output_size` grid whatever the input size (None keeps that axis), as PyTorch.
-
-    >>> adaptive_avg_pool2d(lucid.randn(1, 2, 7, 7), 1).shape
-    (1, 2, 1, 1)
-    """
-    where = "adaptive_avg_pool2d"
-    _check_input(x, where)
-    if isinstance(output_size, Sequence) and len(output_size) == 2:
-        output_size = tuple(x.shape[-2 + a] if s is None else s for a, s in enumerate(output_size))
-    size = pair(output_size, "output_size", where)  # type: ignore[arg-type]
-    if min(size) < 1:
-        raise ValueError(f"{where}: output_size must be positive, got {size}")
-    return _batched(x, AdaptiveAvgPool2d, output_size=size)
+    kernel_size: IntTuple,
+    stride: IntTuple | None,
+    padding: IntTuple,
+    dilation: IntTuple,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """The checks and the call shared by max_pool1d, 2d and 3d."""
+    check_rank(where, x, nd)
+    kernel, step, pad, dil = _window_args(where, nd, kernel_size, stride, padding, dilation)
+    _check_output(where, x, _out_sizes(x.shape[-nd:], kernel, step, pad, dil, bool(ceil_mode)))
+    options = {"kernel": kernel, "stride": step, "padding": pad, "dilation": dil, "ceil_mode": bool(ceil_mode)}
+    out = run_batched(x, nd, _MAX[nd], **options)
+    if not return_indices:
+        return out
+    if out.is_meta:
+        return out, track_outside_apply("max_pool_indices", (x,), Tensor(MetaArray(out.shape, np.int64)))
+    # The op finds its winners only in backward, so they are found here (two passes per tap more).
+    batch, _ = batched(x, nd)
+    best = batched(out, nd)[0].numpy()
+    xp = _max_padded(batch.numpy(), kernel, step, pad, dil, best.shape[2:])
+    padded = np.unravel_index(max_positions(xp, best, kernel, step, dil), xp.shape[2:])
+    flat = np.zeros(best.shape, dtype=np.int64)
+    for a in range(nd):
+        flat = flat * x.shape[-nd + a] + (padded[a] - pad[a])
+    indices = Tensor(flat.reshape(out.shape))
+    return out, track_outside_apply("max_pool_indices", (x,), indices)

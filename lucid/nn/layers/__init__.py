@@ -28,8 +28,9 @@ from lucid.nn.layers.activation import (
     Tanh,
 )
 from lucid.nn.layers.attention import MultiheadAttention
-from lucid.nn.layers.conv import Conv2d
+from lucid.nn.layers.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from lucid.nn.layers.drop import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, DropPath
+from lucid.nn.layers.fold import Fold, Unfold
 from lucid.nn.layers.linear import Bilinear, ChannelShuffle, Flatten, Identity, Linear, Unflatten
 from lucid.nn.layers.loss import (
     BCELoss,
@@ -56,9 +57,40 @@ from lucid.nn.layers.norm import (
     LocalResponseNorm,
     RMSNorm,
 )
-from lucid.nn.layers.pool import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from lucid.nn.layers.padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from lucid.nn.layers.pool import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+)
 from lucid.nn.layers.recurrent import GRU, LSTM, RNN
 from lucid.nn.layers.recurrent_cell import GRUCell, LSTMCell, RNNCell
+from lucid.nn.layers.resample import PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from lucid.nn.layers.sparse import Embedding
 from lucid.nn.layers.transformer import Transformer, TransformerDecoder, TransformerEncoder
 from lucid.nn.layers.transformer_layer import TransformerDecoderLayer, TransformerEncoderLayer
@@ -72,9 +104,16 @@ __all__ = [
     "LSTM",
     "RNN",
     "SELU",
+    "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "AlphaDropout",
+    "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
@@ -82,7 +121,18 @@ __all__ = [
     "BatchNorm3d",
     "Bilinear",
     "ChannelShuffle",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "Conv1d",
     "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
     "CosineEmbeddingLoss",
     "CrossEntropyLoss",
     "DropPath",
@@ -92,6 +142,7 @@ __all__ = [
     "Dropout3d",
     "Embedding",
     "Flatten",
+    "Fold",
     "GRUCell",
     "GroupNorm",
     "Hardsigmoid",
@@ -112,15 +163,25 @@ __all__ = [
     "LogSoftmax",
     "MSELoss",
     "MarginRankingLoss",
+    "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "Mish",
     "MultiheadAttention",
     "NLLLoss",
     "PReLU",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "RMSNorm",
     "RNNCell",
     "ReLU",
     "ReLU6",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
     "SiLU",
     "Sigmoid",
     "SmoothL1Loss",
@@ -134,4 +195,11 @@ __all__ = [
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "Unflatten",
+    "Unfold",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
 ]

@@ -15,19 +15,28 @@ from dataclasses import dataclass
 
 from lucid import Tensor, nn
 from lucid._structure import structure_version
-from lucid.nn.container import ModuleDict, ModuleList, Sequential
+from lucid.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from viz.ir import ModuleNode
 
-_CONTAINERS = (Sequential, ModuleList, ModuleDict)
+_CONTAINERS = (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict)
+# Files of lucid.nn.layers split out of a family's file (for size) belong to that family; padding and fold only move
+# values around, as reshapes do.
+_FAMILY_OF_FILE = {
+    "transformer_layer": "transformer",
+    "recurrent_cell": "recurrent",
+    "padding": "reshape",
+    "fold": "reshape",
+}
 
 
 def family_of(module_class: type) -> str:
-    """The family that colours a node: the file a lucid.nn layer is defined in ("conv", "norm", ...)."""
+    """The family that colours a node: the lucid.nn.layers file a layer is defined in ("conv", "norm", ...)."""
     if issubclass(module_class, _CONTAINERS):
         return "container"
     where = module_class.__module__
     if where.startswith("lucid.nn.layers."):
-        return where.rsplit(".", 1)[1]
+        file = where.rsplit(".", 1)[1]
+        return _FAMILY_OF_FILE.get(file, file)
     return "user"
 
 

@@ -95,6 +95,9 @@ class Vocabulary:
         return len(self.chars)
 
     def encode(self, text: str) -> np.ndarray:
+        unknown = sorted(set(text) - set(self.index))
+        if unknown:
+            raise ValueError(f"characters {unknown} are not in the vocabulary of {len(self)} characters")
         return np.array([self.index[ch] for ch in text], dtype=np.int64)
 
     def decode(self, indices: list[int]) -> str:
@@ -133,6 +136,8 @@ def sample(model: CharLSTM, vocab: Vocabulary, prompt: str, length: int, tempera
         logits, state = model(lucid.tensor(vocab.encode(prompt)[None, :]))
         for _ in range(length):
             probs = F.softmax(logits[0, -1] / temperature, dim=-1).numpy().astype(np.float64)
+            # lucid has no multinomial: draw with NumPy from lucid's generator (renormalized: float32 rounding
+            # can leave the sum further from 1 than rng.choice accepts).
             nxt = int(rng.choice(len(vocab), p=probs / probs.sum()))
             out.append(nxt)
             logits, state = model(lucid.tensor([[nxt]]), state)
@@ -151,7 +156,7 @@ def held_out_loss(model: CharLSTM, streams: np.ndarray, loss_fn: nn.Module) -> f
 
 class Result(NamedTuple):
     losses: list[float]  # the training loss of every step
-    held_out: list[tuple[int, float]]  # (step, loss on the held-out tail of the text), every print_every steps
+    held_out: list[tuple[int, float]]  # (step, loss on the held-out docstrings), every print_every steps
     sample: str  # the generated text (without the prompt)
     vocab: Vocabulary  # the characters the model knows (decode, encode)
 
@@ -178,8 +183,10 @@ def main(
     test_streams = batch_streams(vocab.encode(test_text), batch_size)
     chunks = (streams.shape[1] - 1) // seq_len  # steps in one pass over the training text
     if verbose:
-        print(f"text: {len(train_text)} characters to train on, {len(test_text)} held out, {len(vocab)} distinct; "
-              f"{chunks} steps of {batch_size}x{seq_len} a pass")  # fmt: skip
+        print(
+            f"text: {len(train_text)} characters to train on, {len(test_text)} held out, {len(vocab)} distinct; "
+            f"{chunks} steps of {batch_size}x{seq_len} a pass"
+        )
         print(f"uniform guessing costs log({len(vocab)}) = {math.log(len(vocab)):.3f} nats a character")
 
     model = CharLSTM(len(vocab), hidden_size=hidden_size)
@@ -209,8 +216,10 @@ def main(
             if verbose:
                 recent = losses[-print_every:]
                 seconds = time.perf_counter() - start
-                print(f"step {step + 1:5d}  train loss {sum(recent) / len(recent):.3f}  "
-                      f"held-out loss {held_out[-1][1]:.3f}  {seconds:5.1f} s")  # fmt: skip
+                print(
+                    f"step {step + 1:5d}  train loss {sum(recent) / len(recent):.3f}  "
+                    f"held-out loss {held_out[-1][1]:.3f}  {seconds:5.1f} s"
+                )
 
     generated = sample(model, vocab, prompt, sample_length, temperature)
     if verbose:

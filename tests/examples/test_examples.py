@@ -124,3 +124,21 @@ def test_char_lm_corpus_is_held_out_by_docstring(char_lm: ModuleType) -> None:
     assert len(train) + len(held_out) > 100_000  # enough text that a minute's training does not memorize it
     assert docs[9] in held_out and docs[9] not in train
     assert docs[0] in train and docs[0] not in held_out
+
+
+def test_readme_training_loop_runs_as_printed(digits: ModuleType) -> None:
+    """The README's training-loop snippet, run as it is printed on the digits, trains the example's model."""
+    import lucid
+    import lucid.data
+    from lucid import nn
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Training with lucid") :]
+    snippet = re.search(r"```python\n(.+?)```", section, re.S)
+    assert snippet is not None and "OneCycleLR" in snippet.group(1)
+    images, labels = digits.load_digits_dataset().tensors
+    model = digits.build_model()
+    names = {"lucid": lucid, "nn": nn, "images": images, "labels": labels, "model": model}
+    exec(snippet.group(1), names)
+    accuracy = digits.evaluate(model, lucid.data.DataLoader(names["test_set"], batch_size=256))
+    assert accuracy >= 0.97

@@ -130,15 +130,12 @@ def sample(model: CharLSTM, vocab: Vocabulary, prompt: str, length: int, tempera
     """`length` characters continuing `prompt`, each drawn from softmax(logits / temperature) with lucid's random
     source (lower temperatures pick the likely characters more often)."""
     model.eval()
-    rng = lucid.random.generator()
     out: list[int] = []
     with lucid.no_grad():
         logits, state = model(lucid.tensor(vocab.encode(prompt)[None, :]))
         for _ in range(length):
-            probs = F.softmax(logits[0, -1] / temperature, dim=-1).numpy().astype(np.float64)
-            # lucid has no multinomial: draw with NumPy from lucid's generator (renormalized: float32 rounding
-            # can leave the sum further from 1 than rng.choice accepts).
-            nxt = int(rng.choice(len(vocab), p=probs / probs.sum()))
+            probs = F.softmax(logits[0, -1] / temperature, dim=-1)
+            nxt = int(lucid.multinomial(probs, 1).item())
             out.append(nxt)
             logits, state = model(lucid.tensor([[nxt]]), state)
     return vocab.decode(out)

@@ -87,6 +87,7 @@ from lucid.creation import (
     zeros_like,
 )
 from lucid.dtypes import bool_, float16, float32, float64, int32, int64
+from lucid.sampling import bernoulli, multinomial
 from lucid.serialization import load, save
 from lucid.shape_only import MetaArray, MetaTensorError, is_meta_mode, meta
 from lucid.tensor import Tensor
@@ -95,19 +96,22 @@ _attach()
 _float_warnings.install()
 
 # After _attach(), like any user code that runs ops; `import lucid` alone makes lucid.nn and the rest usable.
-from lucid import linalg, nn, optim, return_types  # noqa: E402
+from lucid import data, linalg, nn, optim, return_types, transforms  # noqa: E402
+
+manual_seed = random.seed  # torch.manual_seed's spelling
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MetaArray", "MetaTensorError", "Tensor", "abs", "add", "amax", "amin", "arange", "argmax", "argmin", "argsort",
-    "bool_", "broadcast_to", "cat", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "concat",
-    "concatenate", "cumprod", "cumsum", "div", "einsum", "enable_grad", "erf", "exp", "flatten", "flip", "float16",
-    "float32", "float64", "full", "gather", "get_num_threads", "index_select", "int32", "int64", "is_grad_enabled",
-    "is_meta_mode", "linalg", "linspace", "load", "log", "logsumexp", "masked_fill", "matmul", "max", "maximum",
-    "mean", "meshgrid", "meta", "min", "minimum", "mul", "neg", "nn", "no_grad", "norm", "ones", "ones_like",
-    "optim", "outer", "pad", "permute", "pow", "rand", "randint", "randn", "random", "relu", "reshape",
-    "return_types", "roll", "save", "scatter", "scatter_add", "set_grad_enabled", "set_num_threads", "sigmoid",
-    "sort", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes", "tanh", "tensor", "topk",
-    "transpose", "tril", "triu", "unflatten", "unsqueeze", "var", "where", "zeros", "zeros_like",
+    "bernoulli", "bool_", "broadcast_to", "cat", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone",
+    "concat", "concatenate", "cumprod", "cumsum", "data", "div", "einsum", "enable_grad", "erf", "exp", "flatten",
+    "flip", "float16", "float32", "float64", "full", "gather", "get_num_threads", "index_select", "int32", "int64",
+    "is_grad_enabled", "is_meta_mode", "linalg", "linspace", "load", "log", "logsumexp", "manual_seed", "masked_fill",
+    "matmul", "max", "maximum", "mean", "meshgrid", "meta", "min", "minimum", "mul", "multinomial", "neg", "nn",
+    "no_grad", "norm", "ones", "ones_like", "optim", "outer", "pad", "permute", "pow", "rand", "randint", "randn",
+    "random", "relu", "reshape", "return_types", "roll", "save", "scatter", "scatter_add", "set_grad_enabled",
+    "set_num_threads", "sigmoid", "sort", "split", "sqrt", "squeeze", "stack", "std", "sub", "sum", "swapaxes",
+    "tanh", "tensor", "topk", "transforms", "transpose", "tril", "triu", "unflatten", "unsqueeze", "var", "where",
+    "zeros", "zeros_like",
 ]  # fmt: skip

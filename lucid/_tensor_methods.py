@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from lucid import creation, dtypes
+from lucid import creation, dtypes, sampling
 from lucid._dims import dim_aliases, normalize_dim
 from lucid.autograd.function import track_outside_apply
 from lucid.autograd.ops import clamp as cl
@@ -88,6 +88,9 @@ _OPERATORS = {
 }
 
 _METHODS = {
+    # sampling
+    "multinomial": sampling.multinomial,
+    "bernoulli": sampling.bernoulli,
     # elementwise
     "add": ew.add,
     "sub": ew.sub,
